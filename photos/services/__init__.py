@@ -1,0 +1,1 @@
+"""Every write the app makes, as plain functions named ``<thing>_<action>``."""

@@ -1,0 +1,130 @@
+"""Shared fixtures: customers with credits, API keys, the spec catalogue, real portraits,
+and a real django-q2 worker process on the test database."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def portrait_image(width: int = 1200):
+    """Grace Hopper's portrait (public domain, ships with matplotlib), head and shoulders."""
+    from matplotlib import cbook
+    from PIL import Image
+
+    with cbook.get_sample_data("grace_hopper.jpg") as handle:
+        image = Image.open(handle).convert("RGB")
+    if width != image.width:
+        image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
+    return image
+
+
+def jpeg_bytes(image, quality: int = 92) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def portrait_jpeg() -> bytes:
+    return jpeg_bytes(portrait_image())
+
+
+@pytest.fixture(scope="session")
+def landscape_jpeg() -> bytes:
+    """A real photo with no person in it (skimage's coffee cup)."""
+    from PIL import Image
+    from skimage import data
+
+    return jpeg_bytes(Image.fromarray(data.coffee()))
+
+
+@pytest.fixture
+def specs(db):
+    from django.core.management import call_command
+
+    call_command("loaddata", "specs", verbosity=0)
+
+
+@pytest.fixture
+def make_customer(db):
+    from photos.models import User
+    from photos.services.credits import credits_topup
+
+    def make(username: str = "alice", credits: int = 100, password: str = "correct-horse-42"):
+        user = User.objects.create_user(username, f"{username}@example.com", password)
+        if credits:
+            credits_topup(user=user, amount=credits, reason="test top-up")
+        return user
+
+    return make
+
+
+@pytest.fixture
+def customer(make_customer):
+    return make_customer()
+
+
+@pytest.fixture
+def api_key(customer):
+    """(user, plain key) with 100 credits."""
+    from photos.models import ApiKey
+
+    _, plain = ApiKey.generate(user=customer, name="test")
+    return customer, plain
+
+
+def _test_database_url() -> str:
+    from django.db import connection
+
+    cfg = connection.settings_dict
+    if cfg["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{cfg['NAME']}"
+    auth = cfg["USER"] + (f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else "")
+    return f"postgres://{auth}@{cfg['HOST'] or '127.0.0.1'}:{cfg['PORT'] or 5432}/{cfg['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def qcluster(django_db_setup, django_db_blocker):
+    """A real django-q2 worker (``manage.py qcluster``) sharing the test database and broker."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with django_db_blocker.unblock():
+        env = dict(os.environ, DATABASE_URL=_test_database_url(), Q_WORKERS="2")
+    log = open(ARTIFACTS / "qcluster.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    time.sleep(1.5)
+    if process.poll() is not None:
+        raise RuntimeError(f"qcluster exited early; see {ARTIFACTS / 'qcluster.log'}")
+    yield process
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
