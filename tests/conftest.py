@@ -47,16 +47,26 @@ def landscape_jpeg() -> bytes:
     return jpeg_bytes(Image.fromarray(data.coffee()))
 
 
+def _use_database(request) -> None:
+    """Tests that use live_server need the transactional database; others the fast one."""
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+
+
 @pytest.fixture
-def specs(db):
+def specs(request):
     from django.core.management import call_command
+
+    _use_database(request)
 
     call_command("loaddata", "specs", verbosity=0)
 
 
 @pytest.fixture
-def make_customer(db):
+def make_customer(request):
     from photos.models import User
+
+    _use_database(request)
     from photos.services.credits import credits_topup
 
     def make(username: str = "alice", credits: int = 100, password: str = "correct-horse-42"):
