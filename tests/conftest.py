@@ -123,9 +123,14 @@ def qcluster(django_db_setup, django_db_blocker):
     yield process
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=15)
+        process.wait(timeout=5)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # the cluster's worker processes too
+    except ProcessLookupError:
+        pass
+    process.wait()
     log.close()
 
 
