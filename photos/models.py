@@ -151,6 +151,14 @@ class Order(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
+    rerun_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reruns",
+        help_text="The order staff re-ran to make this one.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -205,6 +213,7 @@ class CreditEntry(models.Model):
     class Meta:
         ordering = ["user", "-sequence"]
         verbose_name_plural = "credit entries"
+        permissions = [("add_credits", "Can add or correct a customer's credits")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(balance_after__gte=0), name="credit_balance_never_negative"
