@@ -103,7 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Reopening per request costs ~1 ms and, when the last connection closes, a WAL
     # checkpoint; SQLITE_CONN_MAX_AGE=600 keeps connections (tests/bench/api.py).
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("SQLITE_CONN_MAX_AGE", 0)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("SQLITE_CONN_MAX_AGE", 60)
     if os.environ.get("IDPHOTO_TEST_DB"):
         # A file, not :memory:, so a django-q2 worker process can share the test database.
         DATABASES["default"]["TEST"] = {"NAME": os.environ["IDPHOTO_TEST_DB"]}

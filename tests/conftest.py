@@ -47,26 +47,37 @@ def landscape_jpeg() -> bytes:
     return jpeg_bytes(Image.fromarray(data.coffee()))
 
 
-def _use_database(request) -> None:
-    """Tests that use live_server need the transactional database; others the fast one."""
-    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
-    request.getfixturevalue("transactional_db" if transactional else "db")
+DATABASE_FIXTURES = {"specs", "customer", "make_customer", "api_key", "qcluster"}
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing with PBKDF2 costs ~0.3 s per login or sign-up; tests need no such strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(items):
+    """Tests using our data fixtures get the test database without repeating the marker;
+    with live_server (or a worker process) it must be the transactional one."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & DATABASE_FIXTURES and item.get_closest_marker("django_db") is None:
+            transactional = bool(names & {"live_server", "transactional_db", "qcluster"})
+            item.add_marker(pytest.mark.django_db(transaction=transactional))
 
 
 @pytest.fixture
-def specs(request):
+def specs():
     from django.core.management import call_command
-
-    _use_database(request)
 
     call_command("loaddata", "specs", verbosity=0)
 
 
 @pytest.fixture
-def make_customer(request):
+def make_customer():
     from photos.models import User
 
-    _use_database(request)
     from photos.services.credits import credits_topup
 
     def make(username: str = "alice", credits: int = 100, password: str = "correct-horse-42"):

@@ -194,3 +194,32 @@ __all__ = [
     "source_image_create",
     "source_image_for_reuse",
 ]
+
+
+STALE_AFTER = timedelta(minutes=20)  # longer than any provider's limit plus the queue's retry
+
+
+def orders_fail_stale(*, now=None) -> int:
+    """Fail and refund orders stuck in a running state (a web process or worker died mid-task).
+
+    Run every few minutes by the django-q2 schedule "fail-stale-orders". Returns how many.
+    """
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    running = (
+        Order.State.QUEUED,
+        Order.State.PREPARING,
+        Order.State.WAITING,
+        Order.State.PROCESSING,
+    )
+    failed = 0
+    for order in Order.objects.filter(state__in=running, created_at__lt=cutoff).iterator():
+        if order_fail(
+            order,
+            state=Order.State.TIMEOUT,
+            message="Processing timeout: the task did not finish in time. Your credits were refunded.",
+            staff_note="Failed by the stale-order sweep (no progress for 20 minutes).",
+        ):
+            failed += 1
+    if failed:
+        log.warning("failed %d stale orders", failed)
+    return failed

@@ -107,3 +107,26 @@ def test_two_concurrent_charges_cannot_overspend(make_customer):
     assert sorted(outcomes)[0] == "charged" and outcomes.count("charged") == 1
     assert credits_balance(user) == 4
     assert CreditEntry.objects.filter(user=user, kind="charge").count() == 1
+
+
+def test_stale_running_orders_are_failed_and_refunded(customer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from photos.services.orders import orders_fail_stale
+
+    stuck = make_order(customer, 6)
+    credits_charge(order=stuck)
+    Order.objects.filter(pk=stuck.pk).update(
+        state=Order.State.PROCESSING, created_at=timezone.now() - timedelta(hours=1)
+    )
+    fresh = make_order(customer, 6)
+    credits_charge(order=fresh)
+    assert credits_balance(customer) == 88
+    assert orders_fail_stale() == 1
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stuck.state == Order.State.TIMEOUT and fresh.state == Order.State.QUEUED
+    assert credits_balance(customer) == 94
+    assert orders_fail_stale() == 0
