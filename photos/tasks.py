@@ -6,6 +6,7 @@ import time
 from photos.models import Order
 from photos.net import DownloadError, fetch_image
 from photos.providers import ProviderError, get_provider
+from photos.providers.base import complete_order
 from photos.services import orders as order_services
 
 log = logging.getLogger(__name__)
@@ -49,19 +50,7 @@ def process_order(order_id: int) -> int:
         result = get_provider(order.provider).process(
             order, source, report=report, deadline=deadline
         )
-        try:
-            order_services.order_complete(
-                order,
-                photo_jpeg=result.photo_jpeg,
-                sheet_jpeg=result.sheet_jpeg,
-                measurements=result.measurements,
-                warnings=result.warnings,
-            )
-        except OSError as error:
-            log.exception("storing the result of order %s failed", order.task_id)
-            raise ProviderError(
-                Order.State.STORE_FAILED, "The photo was made but could not be stored."
-            ) from error
+        complete_order(order, result)
     except ProviderError as error:
         order_services.order_fail(
             order, state=error.state, message=error.message, staff_note=error.staff_note

@@ -77,7 +77,6 @@ def specs():
 @pytest.fixture
 def make_customer():
     from photos.models import User
-
     from photos.services.credits import credits_topup
 
     def make(username: str = "alice", credits: int = 100, password: str = "correct-horse-42"):
@@ -143,6 +142,42 @@ def qcluster(django_db_setup, django_db_blocker):
         pass
     process.wait()
     log.close()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright (its own browser downloads fail here)."""
+    import shutil
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is missing: apt-get install chromium (make browser-deps)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in the test thread; the tests' own
+    # ORM calls are still plain synchronous code, so Django's async guard is switched off.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):

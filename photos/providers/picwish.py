@@ -28,7 +28,7 @@ from django.utils import timezone
 from photos import pricing
 from photos.models import Order
 from photos.params import BY_NAME
-from photos.providers.base import ProviderError, ProviderResult, Report
+from photos.providers.base import ProviderError, ProviderResult, Report, complete_order
 
 log = logging.getLogger(__name__)
 
@@ -587,19 +587,7 @@ def apply_upstream_task(order: Order, **options) -> str:
         if state != Order.State.COMPLETED:
             return "pending"
         result = provider.result_from(order, data, deadline=deadline)
-        try:
-            done = order_services.order_complete(
-                order,
-                photo_jpeg=result.photo_jpeg,
-                sheet_jpeg=result.sheet_jpeg,
-                measurements=result.measurements,
-                warnings=result.warnings,
-            )
-        except OSError as error:
-            log.exception("storing the result of order %s failed", order.task_id)
-            raise ProviderError(
-                Order.State.STORE_FAILED, "The photo was made but could not be stored."
-            ) from error
+        done = complete_order(order, result)
         return "completed" if done else "finished"
     except ProviderError as error:
         failed = order_services.order_fail(

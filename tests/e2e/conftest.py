@@ -4,39 +4,11 @@ Every page's console is watched: a JavaScript error (or a failed request the con
 reports) fails the test. Screenshots go to tests/artifacts/storefront/.
 """
 
-import os
-import shutil
-
 import pytest
 
 from tests.conftest import ARTIFACTS
 
 SHOTS = ARTIFACTS / "storefront"
-# Playwright's sync API keeps an event loop running in the test thread; the test's own
-# ORM calls are still plain synchronous code, so Django's async guard is switched off.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is missing: apt-get install chromium (make browser-deps)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

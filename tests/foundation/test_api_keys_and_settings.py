@@ -93,6 +93,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
             "CSRF_COOKIE_SECURE",
             "SECURE_HSTS_SECONDS",
             "IDPHOTO_TESTING",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         )
     }
     env.update(

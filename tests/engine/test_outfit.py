@@ -1,0 +1,168 @@
+"""Outfit change on real portraits: every outfit fits under the chin, covers the customer's
+own clothes, reaches the frame's bottom and sides, and follows the light on the face."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from photos.engine import outfit, retouch
+from photos.engine.errors import EngineError
+from tests.engine.conftest import astronaut_image, grace_image
+from tests.engine.test_retouch import fitted_portrait
+
+SIZES = [(295, 413), (413, 531), (600, 600)]
+MAGENTA = np.array([255, 0, 255], np.uint8)
+
+
+def magenta_shirt(rgb: np.ndarray, alpha: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """The customer's body below the neck painted loud magenta, to see what shows through."""
+    out = rgb.copy()
+    neck = landmarks[retouch.CHIN][1] + 0.25 * retouch.face_height(landmarks)
+    body = alpha > 0.3
+    body[: int(neck)] = False
+    out[body] = MAGENTA
+    return out
+
+
+def is_magenta(rgb: np.ndarray) -> np.ndarray:
+    r, g, b = (rgb[..., i].astype(int) for i in range(3))
+    return (r > 170) & (b > 170) & (g < 110)
+
+
+@pytest.fixture(scope="module")
+def dressed_inputs(engine_models):
+    """Grace Hopper at the three sizes with a magenta shirt, plus the astronaut at 295x413."""
+    grace = np.asarray(grace_image())
+    out = {}
+    for size in SIZES:
+        rgb, landmarks, alpha = fitted_portrait(grace, size)
+        out[size] = (magenta_shirt(rgb, alpha, landmarks), alpha, landmarks)
+    rgb, landmarks, alpha = fitted_portrait(np.asarray(astronaut_image()), SIZES[0])
+    out["astronaut"] = (rgb, alpha, landmarks)
+    return out
+
+
+def test_fifty_ids_in_reference_order():
+    ids = outfit.CLOTHES_IDS
+    assert len(ids) == 50 and len(set(ids)) == 50
+    assert ids[0] == "man_1" and ids[19] == "man_20"
+    assert ids[20] == "woman_1" and ids[39] == "woman_20"
+    assert ids[40] == "child_1" and ids[-1] == "child_10"
+
+
+def test_catalogue_has_titles_groups_and_thumbnails():
+    entries = outfit.catalogue()
+    assert [e["id"] for e in entries] == list(outfit.CLOTHES_IDS)
+    for entry in entries:
+        assert entry["group"] == entry["id"].split("_")[0]
+        assert len(entry["title"]) > 8
+        with Image.open(entry["thumbnail"]) as thumb:
+            assert thumb.size == (160, 160)
+    assert entries[0]["title"] == "Navy suit, white shirt, red tie"
+    assert outfit.thumbnail_path("child_3").name == "child_3.png"
+
+
+@pytest.mark.parametrize("bad", ["man_21", "woman_0", "child_11", "", "MAN_1", None])
+def test_unknown_clothes_id_is_refused(dressed_inputs, bad):
+    rgb, alpha, landmarks = dressed_inputs[SIZES[0]]
+    with pytest.raises(EngineError) as caught:
+        outfit.apply_outfit(rgb, alpha, landmarks, bad)
+    assert isinstance(caught.value, ValueError)
+    assert "man_1" in str(caught.value)
+    with pytest.raises(ValueError):
+        outfit.thumbnail_path(bad)
+
+
+def test_assets_are_laid_out_as_the_anchors_say():
+    """Top rows and side columns transparent (the bottom row is repeated to reach the frame's
+    bottom), the bottom row covered between the shoulders, all files small."""
+    catalogue = json.loads((outfit.ASSET_DIR / "catalogue.json").read_text())["outfits"]
+    assert [e["id"] for e in catalogue] == list(outfit.CLOTHES_IDS)
+    total = 0
+    for entry in catalogue:
+        asset = outfit.load_asset(entry["id"])
+        h, w = asset.front.shape[:2]
+        assert [w, h] == entry["size"]
+        a = asset.front[..., 3]
+        cx, cy = entry["neck_center"]
+        half = entry["shoulder_width"] / 2
+        assert a[: max(entry["collar_top"] - 2, 0)].max() == 0
+        assert a[:, :4].max() == 0 and a[:, -4:].max() == 0
+        assert a[-1, int(cx - half) : int(cx + half)].min() == 255
+        # the neck itself is open just above the anchor: the person's neck shows there
+        assert a[int(cy - 0.3 * entry["neck_width"]), int(cx)] == 0
+        for suffix in ("", "_back", "_skin"):
+            total += (outfit.ASSET_DIR / f"{entry['id']}{suffix}.png").stat().st_size
+        total += outfit.thumbnail_path(entry["id"]).stat().st_size
+    assert total < 8_000_000
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_outfit_covers_the_old_clothes_below_the_neck(dressed_inputs, size):
+    rgb, alpha, landmarks = dressed_inputs[size]
+    width, height = size
+    fw = retouch.face_width(landmarks)
+    fh = retouch.face_height(landmarks)
+    chin_y = landmarks[retouch.CHIN][1]
+    neck_line = int(chin_y + 0.35 * fh)
+    assert is_magenta(rgb[neck_line:]).mean() > 0.3  # the test shirt is really there
+    for clothes_id in outfit.CLOTHES_IDS:
+        out_rgb, out_alpha = outfit.apply_outfit(rgb, alpha, landmarks, clothes_id)
+        assert out_rgb.shape == rgb.shape and out_rgb.dtype == np.uint8
+        assert out_alpha.shape == alpha.shape
+        assert 0.0 <= out_alpha.min() and out_alpha.max() <= 1.0
+        shown = is_magenta(out_rgb) & (out_alpha > 0.1)
+        assert shown[neck_line:].sum() == 0, f"{clothes_id} at {size} shows the old shirt"
+        # the garment reaches the bottom edge across the shoulders, and the frame's sides
+        bottom = out_alpha[-1]
+        assert bottom[int(0.1 * width) : int(0.9 * width)].min() > 0.99, clothes_id
+        if 2.3 * fw > width:  # shoulders wider than the frame
+            assert out_alpha[-1, 0] > 0.99 and out_alpha[-1, -1] > 0.99, clothes_id
+        # and nothing of it floats above the neck line
+        assert out_alpha[: int(chin_y)].max() <= alpha[: int(chin_y)].max() + 1e-6
+    assert height > neck_line
+
+
+def garment_rows(out_alpha: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Rows where the outfit adds coverage the person's matte did not have."""
+    return np.nonzero(((out_alpha - alpha) > 0.5).any(axis=1))[0]
+
+
+@pytest.mark.parametrize("clothes_id", ["man_1", "woman_2", "child_1"])
+def test_collar_sits_under_the_chin_and_shoulders_are_plausible(dressed_inputs, clothes_id):
+    rgb, alpha, landmarks = dressed_inputs["astronaut"]
+    fw = retouch.face_width(landmarks)
+    fh = retouch.face_height(landmarks)
+    chin = landmarks[retouch.CHIN]
+    out_rgb, out_alpha = outfit.apply_outfit(rgb, alpha, landmarks, clothes_id)
+    asset = outfit.load_asset(clothes_id)
+    place = outfit.place_outfit(alpha, landmarks, asset)
+    # neck top 0.15..0.25 face heights under the chin, centred on the face
+    assert 0.15 * fh <= place.neck_y - chin[1] <= 0.25 * fh
+    assert abs(place.neck_x - chin[0]) < 0.1 * fw
+    # shoulder width 2.3..2.7 face widths
+    assert 2.25 * fw <= asset.shoulder_width * place.scale <= 2.75 * fw
+    # the garment starts near the neck line: the collar meets the neck, nothing floats
+    # above the chin, and there is no gap of background between neck and collar
+    collar = asset.collar_top
+    top = place.neck_y + (collar - asset.neck_center[1]) * place.scale
+    assert chin[1] < top < place.neck_y + 2
+    column = out_alpha[int(chin[1] + 0.05 * fh) : int(place.neck_y + 0.3 * fh), int(place.neck_x)]
+    assert column.min() > 0.95
+
+
+def test_outfit_shading_follows_the_light_on_the_face(dressed_inputs):
+    rgb, alpha, landmarks = dressed_inputs[SIZES[0]]
+    dark = np.round(rgb * 0.6).astype(np.uint8)
+    normal_rgb, normal_alpha = outfit.apply_outfit(rgb, alpha, landmarks, "man_12")
+    dark_rgb, _ = outfit.apply_outfit(dark, alpha, landmarks, "man_12")
+    shirt = (normal_alpha > 0.99) & (alpha < 0.5)  # garment pixels beside the body
+    shirt[: int(landmarks[retouch.CHIN][1] + 0.5 * retouch.face_height(landmarks))] = False
+    assert shirt.sum() > 100
+    normal = normal_rgb[shirt].astype(float).mean()
+    darker = dark_rgb[shirt].astype(float).mean()
+    assert 0.75 * normal < darker < 0.97 * normal  # darker, but not crushed
