@@ -156,8 +156,9 @@ def jaw_inward_shift(before: np.ndarray, after: np.ndarray) -> np.ndarray:
 def test_thin_face_pulls_the_jaw_in_and_leaves_the_eyes(portraits, name):
     image, landmarks, alpha = portraits[name]
     fw = retouch.face_width(landmarks)
+    slim = retouch.thin_face(image, landmarks, 1.0)
     before = faces.find_face(image).landmarks
-    after = faces.find_face(retouch.thin_face(image, landmarks, 1.0)).landmarks
+    after = faces.find_face(slim).landmarks
     detected = jaw_inward_shift(before, after)
     predicted = jaw_inward_shift(
         landmarks, retouch.thin_face_landmarks(landmarks, 1.0, image.shape[:2])
@@ -169,6 +170,10 @@ def test_thin_face_pulls_the_jaw_in_and_leaves_the_eyes(portraits, name):
     assert detected.mean() > 0.3 * predicted.mean()
     for iris in (retouch.IRIS_RIGHT, retouch.IRIS_LEFT):
         assert np.abs(after[iris] - before[iris]).max() <= 1.0
+    # the warp itself leaves the eyes bit-identical
+    for region in (retouch.FACEMESH_LEFT_EYE, retouch.FACEMESH_RIGHT_EYE):
+        eye = retouch._polygon_mask(image.shape[:2], landmarks[list(region)]) > 0
+        assert np.array_equal(slim[eye], image[eye])
 
 
 def test_thin_face_warps_a_matte_the_same_way(portraits):
