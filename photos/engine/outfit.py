@@ -11,7 +11,9 @@ face widths. The outfit is composited in three layers: the inside of the collar 
 the person, the head and neck of the person, then the garment in front. Everything of the
 person below the neck line is hidden or removed, bare skin inside a neckline is checked
 and repainted where the customer's own clothes show, and the garment's exposure follows
-the light on the face.
+the light on the face. When the customer's neck is hidden (a turtleneck, a high collar), a
+neck is drawn instead: a shaded, textured column a little narrower than the jaw that comes
+out from under the jaw line.
 """
 
 from __future__ import annotations
@@ -43,6 +45,19 @@ NECK_DROP = 0.2
 # The garment's exposure follows the face: gain = (face L* / target) ** this, clamped.
 LIGHT_FOLLOW = 0.5
 LIGHT_GAIN_RANGE = (0.8, 1.08)
+
+# Jaw contour between the jaw angles (FaceMesh), image-left to image-right for a frontal face.
+JAW_LINE = (58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288)
+# A drawn neck's half width in face widths: under the jaw, at its narrowest, at the collar.
+NECK_HALF_TOP, NECK_HALF_MIN, NECK_HALF_BASE = 0.245, 0.235, 0.285
+# ... and where it flares into the shoulders under the garment (never beyond it).
+NECK_HALF_MAX = 0.4
+# Below this share of skin (or beard) between the jaw and the collar line, the neck is drawn.
+NECK_SHOWS = 0.5
+# A drawn neck's colour from the lower face's: L* and chroma factors.
+NECK_LIGHTNESS, NECK_CHROMA = 0.99, 0.95
+# A drawn neck's skin texture relative to the face's (a neck is smoother than a cheek).
+NECK_TEXTURE = 0.75
 
 
 class UnknownOutfit(EngineError, ValueError):
@@ -417,6 +432,7 @@ def _head_and_neck(
     coat collar, a suit ring). In the neck column below the jaw and inside the garment's
     neckline, pixels that are not skin (a turtleneck, a T-shirt, the background) are
     repainted in the customer's skin colour; hair under the chin (a beard) is left alone.
+    When little of the customer's own neck shows, a whole neck is drawn instead.
     """
     h, w = alpha.shape
     ys = np.arange(h, dtype=np.float32)[:, None]
@@ -462,9 +478,22 @@ def _head_and_neck(
     own_neck &= replace < 0.02
     # away from the edges of what is replaced, where colours are mixed
     own_neck = cv2.erode(own_neck.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    fill = _neck_fill(rgb, lower_face, own_neck, face, place, fw, fh)
-    # the weight is relative to the person layer, which keeps its own pixels where q is 0
-    return keep, fill, (bare * replace).astype(np.float32)
+    if _neck_shows(keep_own, lm, place, fw, fh):
+        fill = _neck_fill(rgb, lower_face, own_neck, face, place, fw, fh)
+        # the weight is relative to the person layer, which keeps its own pixels where q is 0
+        return keep, fill, (bare * replace).astype(np.float32)
+
+    # The neck is hidden (a turtleneck, a high collar, a scarf): a neck is drawn instead, a
+    # column a little narrower than the jaw that comes out from under the jaw line. The
+    # customer's pixels beside it go, the ones inside it are painted over (hair in front of
+    # it, a beard, stays).
+    sides, top = _neck_shape((h, w), lm, place, fw, fh)
+    # (inside the neckline above the collar line, beside the neck, is the collar's inside)
+    remove = lower * (1.0 - head) * (1.0 - sides) * (1.0 - hair) * (1.0 - edge)
+    beard = cv2.GaussianBlur(hair * (1.0 - low) * alpha, (0, 0), max(0.01 * fw, 0.8))
+    drawn = np.maximum(sides * top * lower, edge) * (1.0 - beard)
+    fill = _drawn_neck(rgb, lower_face, lm, place, fw, fh)
+    return 1.0 - remove, fill, drawn.astype(np.float32)
 
 
 def _lower_face_skin(image_rgb: np.ndarray, lm: np.ndarray) -> np.ndarray:
@@ -571,3 +600,121 @@ def _neck_fill(
     jaw_y = np.maximum.accumulate(np.maximum(jaw_y, 0)[None, :], axis=0)[0]
     under_jaw = 0.92 - jaw_shadow * (1.0 - _smoothstep((ys - jaw_y[None, :]) / (0.3 * fh)))
     return (base * (cylinder * under_jaw)[..., None]).astype(np.float32)
+
+
+def _jaw_y(lm: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """The lower edge of the face (jaw and chin) at each x."""
+    points = lm[list(JAW_LINE)]
+    order = np.argsort(points[:, 0])
+    return np.interp(xs, points[order, 0], points[order, 1]).astype(np.float32)
+
+
+def _neck_half(ys: np.ndarray, chin_y: float, neck_y: float, fw: float) -> np.ndarray:
+    """Half width of a drawn neck at each row: a little narrower just under the jaw, wider
+    towards the collar and flaring towards the shoulders below it, with no kinks."""
+    t = np.maximum((ys - chin_y) / max(neck_y - chin_y, 1.0), 0.0)
+    pinch = 0.35
+    upper = NECK_HALF_MIN + (NECK_HALF_TOP - NECK_HALF_MIN) * ((pinch - t) / pinch) ** 2
+    spread = NECK_HALF_BASE - NECK_HALF_MIN
+    middle = NECK_HALF_MIN + spread * ((t - pinch) / (1 - pinch)) ** 2
+    slope = 2 * spread / (1 - pinch)
+    flare = NECK_HALF_MAX - NECK_HALF_BASE
+    below = NECK_HALF_BASE + flare * np.tanh(slope * (t - 1) / flare)
+    half = np.where(t < pinch, upper, np.where(t < 1, middle, below))
+    return (half * fw).astype(np.float32)
+
+
+def _neck_shape(shape, lm: np.ndarray, place: Placement, fw: float, fh: float):
+    """A drawn neck as (sides, top), both 0..1: the column between its curved sides, and
+    where it comes out from under the jaw line (a soft edge along the jaw contour)."""
+    h, w = shape
+    ys = np.arange(h, dtype=np.float32)[:, None]
+    xs = np.arange(w, dtype=np.float32)[None, :]
+    half = _neck_half(ys, lm[retouch.CHIN][1], place.neck_y, fw)
+    soft = max(1.0, 0.012 * fw)
+    sides = _smoothstep((half - np.abs(xs - place.neck_x)) / (2 * soft) + 0.5)
+    feather = max(3.0, 0.035 * fh)
+    jaw = _jaw_y(lm, xs[0])[None, :]
+    top = _smoothstep((ys - jaw) / feather + 0.3)
+    return sides.astype(np.float32), top.astype(np.float32)
+
+
+def _neck_shows(keep_own: np.ndarray, lm: np.ndarray, place: Placement, fw: float, fh: float):
+    """Whether the customer's own neck (or a beard) shows under the chin: then it stays and
+    only what covers it is repainted; otherwise a whole neck is drawn."""
+    h, w = keep_own.shape
+    x0 = int(np.clip(place.neck_x - 0.18 * fw, 0, w - 1))
+    x1 = int(np.clip(place.neck_x + 0.18 * fw, x0 + 1, w))
+    top = _jaw_y(lm, np.arange(x0, x1, dtype=np.float32)) + 0.04 * fh
+    ys = np.arange(h, dtype=np.float32)[:, None]
+    core = (ys > top[None, :]) & (ys < place.neck_y)
+    if core.sum() < 10:
+        return False
+    return bool(np.mean(keep_own[:, x0:x1][core] > 0.5) >= NECK_SHOWS)
+
+
+def _drawn_neck(image_rgb, lower_face, lm: np.ndarray, place: Placement, fw: float, fh: float):
+    """Colour of a drawn neck (and the chest below it) for every pixel.
+
+    The colour is the lower face's, a little darker and less saturated (a neck is mostly in
+    shadow); the jaw casts a shadow that fades downwards, the sides turn away from the
+    light like a cylinder, the left/right light follows the face, and the skin gets a
+    texture like the face's (pores, blotches) so it is not a flat fill."""
+    h, w = image_rgb.shape[:2]
+    rgb = image_rgb.astype(np.float32) / 255.0
+    if lower_face.sum() >= 5:
+        lab = cv2.cvtColor(rgb[lower_face][None], cv2.COLOR_RGB2Lab)[0]
+        l_star, a_star, b_star = np.median(lab, axis=0)
+    else:
+        l_star, a_star, b_star = 68.0, 12.0, 17.0
+
+    ys = np.arange(h, dtype=np.float32)[:, None]
+    xs = np.arange(w, dtype=np.float32)[None, :]
+    chin_y = lm[retouch.CHIN][1]
+    half = _neck_half(ys, chin_y, place.neck_y, fw)
+    across = np.clip((xs - place.neck_x) / half, -1.3, 1.3)
+    t = (ys - chin_y) / max(place.neck_y - chin_y, 1.0)
+    # round like a cylinder down to the collar, flatter on the chest below
+    roundness = 0.22 * (1.0 - _smoothstep((t - 1.0) / 1.2))
+    shade = 1.0 - roundness * across**2
+    luma = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    if lower_face.sum() >= 10:
+        left = lower_face & (xs < lm[retouch.CHIN][0])
+        right = lower_face & (xs >= lm[retouch.CHIN][0])
+        if left.sum() >= 5 and right.sum() >= 5:
+            l_left, l_right = float(np.median(luma[left])), float(np.median(luma[right]))
+            tilt = np.clip((l_right - l_left) / (l_left + l_right + 1e-6), -0.15, 0.15)
+            shade = shade * (1.0 + 0.8 * tilt * np.clip(across, -1.0, 1.0))
+    # the shadow the jaw casts, darkest right under it
+    below_jaw = np.maximum(ys - _jaw_y(lm, xs[0])[None, :], 0.0)
+    shade = shade * (1.0 - 0.25 * np.exp(-below_jaw / (0.07 * fh)))
+    shade = shade * (0.95 + 0.05 * _smoothstep(t))
+    shade = shade * (1.0 + _skin_texture(luma, lower_face, (h, w)))
+    # Shading darkens the lightness (L* goes roughly as the 0.73th power of an sRGB value)
+    # and leaves the chroma: skin in shadow stays as coloured, it does not turn grey.
+    lab = np.empty((h, w, 3), np.float32)
+    lab[..., 0] = NECK_LIGHTNESS * l_star * np.maximum(shade, 0.0) ** 0.73
+    lab[..., 1] = NECK_CHROMA * a_star
+    lab[..., 2] = NECK_CHROMA * b_star
+    return np.clip(cv2.cvtColor(lab, cv2.COLOR_Lab2RGB), 0.0, 1.0)
+
+
+def _skin_texture(luma: np.ndarray, skin: np.ndarray, shape) -> np.ndarray:
+    """Relative lightness variation like the face's pores and blotches, at two scales."""
+    if skin.sum() < 50:
+        return np.zeros(shape, np.float32)
+    level = max(float(np.median(luma[skin])), 0.05)
+    out = np.zeros(shape, np.float32)
+    rng = np.random.default_rng(7)
+    for small, large in ((0.0, 1.2), (1.2, 3.0)):
+        band = cv2.GaussianBlur(luma, (0, 0), large) - (
+            cv2.GaussianBlur(luma, (0, 0), small) if small else luma
+        )
+        values = band[skin]
+        sigma = 1.4826 * float(np.median(np.abs(values - np.median(values))))
+        noise = rng.standard_normal(shape).astype(np.float32)
+        noise = cv2.GaussianBlur(noise, (0, 0), small) if small else noise
+        noise -= cv2.GaussianBlur(noise, (0, 0), large)
+        noise *= sigma / max(float(noise.std()), 1e-6)
+        out += noise
+    return np.clip(NECK_TEXTURE * out / level, -0.15, 0.15)

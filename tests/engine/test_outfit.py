@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -166,3 +167,93 @@ def test_outfit_shading_follows_the_light_on_the_face(dressed_inputs):
     normal = normal_rgb[shirt].astype(float).mean()
     darker = dark_rgb[shirt].astype(float).mean()
     assert 0.75 * normal < darker < 0.97 * normal  # darker, but not crushed
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    return rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def high_pass(rgb: np.ndarray, sigma: float) -> np.ndarray:
+    y = luma(rgb)
+    return y - cv2.GaussianBlur(y, (0, 0), sigma)
+
+
+def neck_box(landmarks: np.ndarray, place: outfit.Placement, half: float = 0.15):
+    """Rows and columns of the middle of the neck, between the chin and the collar line."""
+    fw = retouch.face_width(landmarks)
+    fh = retouch.face_height(landmarks)
+    chin_y = landmarks[retouch.CHIN][1]
+    rows = slice(int(chin_y + 0.06 * fh), int(place.neck_y - 0.02 * fh))
+    columns = slice(int(place.neck_x - half * fw), int(place.neck_x + half * fw))
+    return rows, columns
+
+
+def test_a_hidden_neck_is_drawn_like_a_neck(dressed_inputs):
+    """The astronaut's neck is hidden by a turtleneck and a suit ring: the drawn neck joins
+    the jaw without a seam, is narrower than the face with curved sides, darker under the
+    chin and at its sides, and has a skin texture rather than a flat fill."""
+    rgb, alpha, landmarks = dressed_inputs["astronaut"]
+    fw = retouch.face_width(landmarks)
+    fh = retouch.face_height(landmarks)
+    chin_y = landmarks[retouch.CHIN][1]
+    out_rgb, out_alpha = outfit.apply_outfit(rgb, alpha, landmarks, "man_1")
+    place = outfit.place_outfit(alpha, landmarks, outfit.load_asset("man_1"))
+    rows, columns = neck_box(landmarks, place)
+    y = luma(out_rgb)
+
+    # no hard horizontal edge between the chin and the collar (the pasted block had ~8.7)
+    profile = y[int(chin_y + 0.03 * fh) : int(place.neck_y), columns].mean(axis=1)
+    assert np.abs(np.diff(profile)).max() < 4.0
+
+    # a neck's width, and sides that widen towards the collar instead of straight lines
+    cx = int(round(place.neck_x))
+    lefts, rights = [], []
+    for row in range(rows.start, rows.stop):
+        run = out_alpha[row] > 0.5
+        assert run[cx]
+        lefts.append(cx - np.argmin(run[cx::-1]))
+        rights.append(cx + np.argmin(run[cx:]))
+    widths = (np.array(rights) - np.array(lefts)) / fw
+    assert 0.4 <= widths.min() and widths.max() <= 0.65, widths
+    assert widths[-1] - widths.min() > 0.03  # wider at the base
+    for edge in (lefts, rights):
+        assert np.unique(edge, return_counts=True)[1].max() < 0.7 * len(edge)
+
+    # the jaw casts a shadow: right under it darker than lower down; sides darker than middle
+    under_jaw = y[int(chin_y + 0.03 * fh) : int(chin_y + 0.07 * fh), columns].mean()
+    lower = y[int(chin_y + 0.12 * fh) : int(place.neck_y), columns].mean()
+    assert under_jaw < lower - 5
+    middle = y[rows, int(cx - 0.08 * fw) : int(cx + 0.08 * fw)].mean()
+    sides = [
+        y[rows][np.arange(len(lefts)), np.array(edge) + step].mean()
+        for edge, step in ((lefts, 3), (rights, -3))
+    ]
+    assert max(sides) < middle - 3
+
+    # skin colour from the face, a little darker and less saturated
+    face = outfit._lower_face_skin(out_rgb, landmarks)
+    lab = cv2.cvtColor(out_rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    neck_l, face_l = np.median(lab[rows, columns, 0]), np.median(lab[face][:, 0])
+    neck_c, face_c = np.median(chroma[rows, columns]), np.median(chroma[face])
+    assert face_l - 15 < neck_l < face_l - 1
+    assert 0.75 * face_c < neck_c < face_c
+
+    # grain and texture like the face's, not a flat fill (the flat block had 0.26)
+    hp = high_pass(out_rgb, 1.5)
+
+    def spread(values):
+        return 1.4826 * np.median(np.abs(values - np.median(values)))
+
+    assert spread(hp[rows, columns].ravel()) > 0.4 * spread(hp[face])
+
+
+def test_a_visible_neck_keeps_its_own_skin(dressed_inputs):
+    """Grace Hopper's own neck shows: its wrinkles stay, nothing is drawn over them."""
+    rgb, alpha, landmarks = dressed_inputs[SIZES[1]]
+    out_rgb, _ = outfit.apply_outfit(rgb, alpha, landmarks, "man_1")
+    place = outfit.place_outfit(alpha, landmarks, outfit.load_asset("man_1"))
+    rows, columns = neck_box(landmarks, place)
+    before = high_pass(rgb, 3.0)[rows, columns].ravel()
+    after = high_pass(out_rgb, 3.0)[rows, columns].ravel()
+    assert np.corrcoef(before, after)[0, 1] > 0.35
