@@ -185,6 +185,7 @@ Q_CLUSTER = {
     "ack_failures": True,
     "poll": 0.2,
     "label": "Task queue",
+    "scheduler": env_bool("Q_SCHEDULER", True),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

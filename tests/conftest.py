@@ -112,12 +112,57 @@ def _test_database_url() -> str:
     return f"postgres://{auth}@{cfg['HOST'] or '127.0.0.1'}:{cfg['PORT'] or 5432}/{cfg['NAME']}"
 
 
+_worker = {"alive": False}
+IN_FLIGHT = (2, 3, 4)  # Order states preparing, waiting, processing
+
+
+def _wait_until_worker_idle(timeout: float = 30.0) -> None:
+    """Wait until the broker is empty and no order is mid-processing, then drop leftovers.
+
+    A test that ends while the worker still writes would make the transactional teardown's
+    flush (TRUNCATE on PostgreSQL) deadlock with the worker's transaction.
+    """
+    from django_q.brokers import get_broker
+
+    from photos.models import Order
+
+    broker = get_broker()
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if not broker.queue_size() and not Order.objects.filter(state__in=IN_FLIGHT).exists():
+            break
+        time.sleep(0.2)
+    broker.purge_queue()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_worker(request):
+    """Before a transactional test's database is flushed, let the worker finish."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        # Set the database up first, so that it is torn down (flushed) after this waits.
+        request.getfixturevalue("_django_db_helper")
+    yield
+    if transactional and _worker["alive"]:
+        _wait_until_worker_idle()
+
+
 @pytest.fixture(scope="session")
 def qcluster(django_db_setup, django_db_blocker):
-    """A real django-q2 worker (``manage.py qcluster``) sharing the test database and broker."""
+    """A real django-q2 worker (``manage.py qcluster``) sharing the test database and broker.
+
+    Its scheduler is off: schedules are tested as data, and a scheduler touching tables
+    during a test's teardown could deadlock with the flush.
+    """
+    from django_q.brokers import get_broker
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with django_db_blocker.unblock():
-        env = dict(os.environ, DATABASE_URL=_test_database_url(), Q_WORKERS="2")
+        get_broker().purge_queue()  # tasks left by tests that ran without a worker
+        env = dict(os.environ, DATABASE_URL=_test_database_url(), Q_WORKERS="2", Q_SCHEDULER="0")
     log = open(ARTIFACTS / "qcluster.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
@@ -130,7 +175,9 @@ def qcluster(django_db_setup, django_db_blocker):
     time.sleep(1.5)
     if process.poll() is not None:
         raise RuntimeError(f"qcluster exited early; see {ARTIFACTS / 'qcluster.log'}")
+    _worker["alive"] = True
     yield process
+    _worker["alive"] = False
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=5)
