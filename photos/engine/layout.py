@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from photos.engine.encode import encode_jpeg
 from photos.engine.errors import EngineError, LabelTooLong
 from photos.engine.fonts import load_font, missing_glyphs
+from photos.engine.params import parse_hex_color
 
 MM_PER_INCH = 25.4
 
@@ -205,7 +206,11 @@ def layout_sheet(
         dpi=dpi,
         max_count=max_count,
     )
-    sheet = Image.new("RGB", plan.paper_size, _parse_hex(bg_color or DEFAULT_BG_COLOR))
+    sheet = Image.new(
+        "RGB",
+        plan.paper_size,
+        parse_hex_color(bg_color or DEFAULT_BG_COLOR, field_name="layout_bg_color"),
+    )
     copy = _printed_copy(photo, photo_mm, plan)
     for box in plan.boxes:
         sheet.paste(copy, box[:2])
@@ -411,15 +416,3 @@ def _qr_image(data: str, size: int) -> Image.Image:
     offset = (size - modules * scale) // 2
     square.paste(code, (offset, offset))
     return square
-
-
-def _parse_hex(color: str) -> tuple[int, int, int]:
-    value = color.strip().lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    try:
-        if len(value) != 6:
-            raise ValueError
-        return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
-    except ValueError:
-        raise EngineError(f"layout_bg_color {color!r} is not a hex colour like EEEEEE.") from None

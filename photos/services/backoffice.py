@@ -47,6 +47,7 @@ def order_refund(*, order: Order, staff: User) -> CreditEntry | None:
     return credits_refund(
         order=order,
         reason=f"Task {order.task_id} failed; refund confirmed by staff {staff.get_username()}",
+        created_by=staff,
     )
 
 

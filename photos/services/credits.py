@@ -76,7 +76,9 @@ def credits_charge(*, order: Order) -> CreditEntry | None:
         raise
 
 
-def credits_refund(*, order: Order, reason: str = "") -> CreditEntry | None:
+def credits_refund(
+    *, order: Order, reason: str = "", created_by: User | None = None
+) -> CreditEntry | None:
     """Give back what the order was charged, once, and only if it was charged."""
     try:
         with transaction.atomic():
@@ -91,6 +93,7 @@ def credits_refund(*, order: Order, reason: str = "") -> CreditEntry | None:
                 amount=-charge.amount,
                 order=order,
                 reason=(reason or f"Task {order.task_id} failed")[:200],
+                created_by=created_by,
             )
     except IntegrityError:
         if CreditEntry.objects.filter(order=order, kind=CreditEntry.Kind.REFUND).exists():

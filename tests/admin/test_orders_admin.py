@@ -118,6 +118,7 @@ def test_refund_action_is_idempotent_and_only_for_failed_orders(admin_client, cu
     response = run_action(admin_client, "refund_failed", [failed])
     assert "had nothing to refund" in response.content.decode()
     assert CreditEntry.objects.filter(order=failed, kind="refund").count() == 1
+    assert CreditEntry.objects.get(order=failed, kind="refund").created_by.is_superuser
     assert credits_balance(customer) == 94
 
 
