@@ -36,6 +36,7 @@ FACE_HEIGHT_RANGE = (0.55, 0.78)
 IDEAL_HEAD_TOP = 0.10  # crown to top edge
 HEAD_TOP_RANGE = (0.04, 0.17)
 LOOSE_HEAD_TOP_RANGE = (0.01, 0.17)  # when the original background must be kept
+BAND_MARGINS = (0.3, 0.2, 0.1)  # how far inside a requested band we try to land, first wins
 IDEAL_MAX_FACE_WIDTH = 0.62  # a narrow frame shrinks the head so the cheeks keep a margin
 MAX_UPSCALE = 3.0  # output pixels per source pixel beyond which the photo looks mushy
 BODY_TOLERANCE_PX = 3.0  # output pixels the crop may reach past the photo's bottom edge
@@ -217,20 +218,8 @@ def fit_to_spec(
     may then not reach past them, or the shoulders would end in a straight cut.
     """
     width, height = size
-    hard: list[_Constraint] = []
-    for name in FACE_CONSTRAINTS:
-        band = bands.get(name) or Band()
-        if band.is_empty:
-            continue
-        lo, hi = band.bounds()
-        label = band.describe(name)
-        if name in ("face_width", "face_height"):
-            extent = head.face_width if name == "face_width" else head.face_height
-            hard.append(_Constraint(label, _USER, lo / extent, hi / extent))
-        else:
-            p = {"head_top": head.crown_y, "eyes_top": head.eyes_y, "chin_top": head.chin_y}[name]
-            hard.append(_Constraint(label, _USER, lo, hi, on_ty=True, p=p))
-
+    requested = _user_constraints(head, bands, height)
+    hard = list(requested)
     hard += [
         _Constraint("the head top inside the photo", _FRAME, 0.0, math.inf, True, head.crown_y),
         _Constraint(
@@ -310,8 +299,41 @@ def fit_to_spec(
                 defaults = loose
         # Otherwise only our framing preferences clash with the request: the request wins.
         scale, ty = solve(hard + defaults) if feasible(hard + defaults) else solve(hard)
+    else:
+        # Land inside the bands, not on their edges, where a measurement a few pixels off
+        # (ours or an official's) would read as a rejection.
+        frame_rules = hard[len(requested) :]
+        for margin in BAND_MARGINS:
+            inner = _user_constraints(head, bands, height, margin=margin) + frame_rules
+            if feasible(inner + defaults):
+                scale, ty = solve(inner + defaults)
+                break
     tx = width / 2 - scale * head.center_x
     return Fit(scale=scale, tx=tx, ty=ty, size=size)
+
+
+def _user_constraints(
+    head: HeadGeometry, bands: dict[str, Band], height: int, *, margin: float = 0.0
+) -> list[_Constraint]:
+    """The requested bands as constraints, optionally pulled ``margin`` of their width inward
+    (for a one-sided band, ``margin`` of a tenth of the photo height)."""
+    constraints = []
+    for name in FACE_CONSTRAINTS:
+        band = bands.get(name) or Band()
+        if band.is_empty:
+            continue
+        lo, hi = band.bounds()
+        if margin and lo < hi:
+            inset = margin * (hi - lo if math.isfinite(hi - lo) else 0.1 * height)
+            lo, hi = lo + inset, hi - inset
+        label = band.describe(name)
+        if name in ("face_width", "face_height"):
+            extent = head.face_width if name == "face_width" else head.face_height
+            constraints.append(_Constraint(label, _USER, lo / extent, hi / extent))
+        else:
+            p = {"head_top": head.crown_y, "eyes_top": head.eyes_y, "chin_top": head.chin_y}[name]
+            constraints.append(_Constraint(label, _USER, lo, hi, on_ty=True, p=p))
+    return constraints
 
 
 def _framing(
