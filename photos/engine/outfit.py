@@ -58,6 +58,8 @@ NECK_SHOWS = 0.5
 NECK_LIGHTNESS, NECK_CHROMA = 0.99, 0.95
 # A drawn neck's skin texture relative to the face's (a neck is smoother than a cheek).
 NECK_TEXTURE = 0.75
+# Where painted skin meets the customer's own neck, it fades in over this many face widths.
+NECK_FEATHER = 0.015
 
 
 class UnknownOutfit(EngineError, ValueError):
@@ -480,8 +482,14 @@ def _head_and_neck(
     own_neck = cv2.erode(own_neck.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     if _neck_shows(keep_own, lm, place, fw, fh):
         fill = _neck_fill(rgb, lower_face, own_neck, face, place, fw, fh)
+        # The painted skin fades into the customer's own neck over a few pixels instead of
+        # meeting it at a seam: the weight only grows (outwards from what is replaced, never
+        # onto the face), so none of the old clothes shows through.
+        weight = bare * replace
+        soft = cv2.GaussianBlur(weight, (0, 0), max(1.0, NECK_FEATHER * fw))
+        weight = np.maximum(weight, soft * bare)
         # the weight is relative to the person layer, which keeps its own pixels where q is 0
-        return keep, fill, (bare * replace).astype(np.float32)
+        return keep, fill, weight.astype(np.float32)
 
     # The neck is hidden (a turtleneck, a high collar, a scarf): a neck is drawn instead, a
     # column a little narrower than the jaw that comes out from under the jaw line. The
@@ -559,9 +567,11 @@ def _spread_colour(rgb: np.ndarray, known: np.ndarray, fw: float) -> np.ndarray:
 def _neck_fill(
     image_rgb, lower_face, own_neck, face, place: Placement, fw: float, fh: float
 ) -> np.ndarray:
-    """A plausible bare neck and chest, shaded like a cylinder: the customer's own neck (or
-    lower face) colour carried on downwards, darker in the shadow under the jaw when the
-    neck itself is covered."""
+    """A plausible bare neck and chest: the customer's own neck (or lower face) colour
+    carried on downwards, shaded in lightness only like the drawn neck (a cylinder turning
+    away from the light at its sides, darker in the shadow under the jaw when the neck
+    itself is covered) and given a skin texture like the customer's, so it is not a flat,
+    painted-looking fill."""
     h, w = image_rgb.shape[:2]
     rgb = image_rgb.astype(np.float32) / 255.0
     # The customer's own neck counts when a fair part of it shows between chin and collar.
@@ -569,11 +579,12 @@ def _neck_fill(
     tall = len(rows) > 0 and rows[-1] - rows[0] >= 0.1 * fh
     big = own_neck.sum() >= max(20.0, 0.15 * 2 * place.neck_half * 0.2 * fh)
     # a neck in deep shadow (or mistaken hair) is a poor model for a bare neckline
-    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    luma_w = np.array([0.299, 0.587, 0.114], np.float32)
+    luma = rgb @ luma_w
     lit = (
         big
         and lower_face.any()
-        and (np.median(rgb[own_neck] @ luma) >= 0.75 * np.median(rgb[lower_face] @ luma))
+        and (np.median(luma[own_neck]) >= 0.75 * np.median(luma[lower_face]))
     )
     if tall and big and lit:
         known, jaw_shadow, lift = own_neck, 0.0, 1.0
@@ -581,13 +592,13 @@ def _neck_fill(
         known, jaw_shadow, lift = lower_face, 0.1, 1.0 / 0.95
     else:
         return np.broadcast_to(np.array([0.72, 0.57, 0.48], np.float32), (h, w, 3)).copy()
-    # work at a small size: the result is smooth anyway
+    # work at a small size: the colour is smooth anyway
     small = min(1.0, 40.0 / max(fw, 1.0))
     size = (max(1, round(w * small)), max(1, round(h * small)))
     rgb_s = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     known_s = cv2.resize(known.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.5
     base = _spread_colour(rgb_s, known_s, fw * small)
-    base = cv2.resize(base, (w, h), interpolation=cv2.INTER_LINEAR) * lift
+    base = np.clip(cv2.resize(base, (w, h), interpolation=cv2.INTER_LINEAR) * lift, 0.0, 1.0)
     ys = np.arange(h, dtype=np.float32)[:, None]
     xs = np.arange(w, dtype=np.float32)[None, :]
     across = np.clip((xs - place.neck_x) / max(place.neck_half, 1.0), -1.2, 1.2)
@@ -599,7 +610,15 @@ def _neck_fill(
     )
     jaw_y = np.maximum.accumulate(np.maximum(jaw_y, 0)[None, :], axis=0)[0]
     under_jaw = 0.92 - jaw_shadow * (1.0 - _smoothstep((ys - jaw_y[None, :]) / (0.3 * fh)))
-    return (base * (cylinder * under_jaw)[..., None]).astype(np.float32)
+    shade = cylinder * under_jaw
+    # the texture of the skin it continues (the own neck's, or else the face's)
+    shade = shade * (1.0 + _skin_texture(luma, known, (h, w)))
+    # Shading darkens the lightness (L* goes roughly as the 0.73th power of an sRGB value)
+    # and leaves the colour: skin in shadow stays as coloured, it does not turn grey.
+    lab = cv2.cvtColor(base.astype(np.float32), cv2.COLOR_RGB2Lab)
+    lab[..., 0] *= np.maximum(shade, 0.0) ** 0.73
+    lab[..., 1:] *= NECK_CHROMA
+    return np.clip(cv2.cvtColor(lab, cv2.COLOR_Lab2RGB), 0.0, 1.0)
 
 
 def _jaw_y(lm: np.ndarray, xs: np.ndarray) -> np.ndarray:

@@ -257,3 +257,39 @@ def test_a_visible_neck_keeps_its_own_skin(dressed_inputs):
     before = high_pass(rgb, 3.0)[rows, columns].ravel()
     after = high_pass(out_rgb, 3.0)[rows, columns].ravel()
     assert np.corrcoef(before, after)[0, 1] > 0.35
+
+
+def test_skin_inside_a_neckline_is_textured_and_joins_the_neck(dressed_inputs):
+    """Grace Hopper in a round-neck top: the skin painted below her own neck, inside the
+    neckline, has a skin texture (the flat orange patch had 0.18 of the face's) and meets
+    her own neck without a hard horizontal seam."""
+    rgb, alpha, landmarks = dressed_inputs[(600, 600)]
+    fw = retouch.face_width(landmarks)
+    fh = retouch.face_height(landmarks)
+    out_rgb, out_alpha = outfit.apply_outfit(rgb, alpha, landmarks, "woman_12")
+    place = outfit.place_outfit(alpha, landmarks, outfit.load_asset("woman_12"))
+    columns = slice(int(place.neck_x - 0.1 * fw), int(place.neck_x + 0.1 * fw))
+    o = out_rgb.astype(int)
+    skin = (o[..., 0] > o[..., 1]) & (o[..., 1] > o[..., 2]) & (o[..., 0] - o[..., 2] > 30)
+    # painted: where the old (magenta) shirt was and skin now shows, in the neck column
+    painted = np.zeros(skin.shape, bool)
+    painted[:, columns] = True
+    painted &= is_magenta(rgb) & skin & (out_alpha > 0.99)
+    painted = cv2.erode(painted.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert painted.sum() > 2000
+
+    def spread(values):
+        return 1.4826 * np.median(np.abs(values - np.median(values)))
+
+    hp = high_pass(out_rgb, 1.5)
+    face = outfit._lower_face_skin(out_rgb, landmarks)
+    assert spread(hp[painted]) > 0.3 * spread(hp[face])
+
+    # down the neck column from under the chin into the neckline, stopping short of the
+    # garment's edge: no row much brighter or darker than the one above it
+    top = int(landmarks[retouch.CHIN][1] + 0.06 * fh)
+    bare = skin[:, columns].mean(axis=1) > 0.97
+    end = top + int(np.argmin(bare[top:])) - int(0.03 * fh)
+    assert end > place.neck_y + 0.15 * fh
+    profile = luma(out_rgb)[top:end, columns].mean(axis=1)
+    assert np.abs(np.diff(profile)).max() < 3.0
