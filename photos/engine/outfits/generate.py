@@ -766,7 +766,7 @@ class Drawing:
         """Stand collar of a gakuran: a band round the neck with a white inner edge."""
         nh = self.f.nh
         col, trim_c = hexrgb(colour), hexrgb(trim)
-        band = chain(
+        rim = chain(
             bezier(
                 self.p(-nh - 0.05, -0.2),
                 self.p(-nh * 0.7, -0.06),
@@ -781,6 +781,9 @@ class Drawing:
                 self.p(nh + 0.05, -0.2),
                 16,
             ),
+        )
+        band = chain(
+            rim,
             [self.p(nh + 0.12, 0.02)],
             bezier(
                 self.p(nh + 0.06, 0.12),
@@ -801,22 +804,6 @@ class Drawing:
         m = fill_mask(band)
         self.front.shadow(m, 0, 5, 6, 0.45)
         self.front.paint(m, cloth(m, col * 1.1, edge=10, depth=0.3, flat=0.4))
-        rim = chain(
-            bezier(
-                self.p(-nh - 0.05, -0.2),
-                self.p(-nh * 0.7, -0.06),
-                self.p(-0.12, 0.02),
-                self.p(-0.02, 0.03),
-                16,
-            ),
-            bezier(
-                self.p(0.02, 0.03),
-                self.p(0.12, 0.02),
-                self.p(nh * 0.7, -0.06),
-                self.p(nh + 0.05, -0.2),
-                16,
-            ),
-        )
         self.front.paint(
             stroke_mask(rim, 0.035 * self.f.F), cloth(m, trim_c, edge=4, depth=0.1, flat=0.6)
         )
