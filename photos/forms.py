@@ -11,18 +11,17 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from PIL import Image, UnidentifiedImageError
 
+from photos.engine.params import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE
 from photos.models import Spec, User
 from photos.params import CLOTHES_IDS, LAYOUT_SIZES, MAX_MM, MAX_PX, ParamError, parse_params
-from photos.services.orders import MAX_IMAGE_BYTES
 
 # Common colours named in "Request Parameters" (bg_color) of shared/reference/idphoto-api.txt.
 COLOR_NAMES = {"FFFFFF": "White", "438EDB": "Blue", "FF0000": "Red"}
 ANY_COLORS = ("FFFFFF", "438EDB", "FF0000")
 CUSTOM_COLOR = "custom"
-# "Supported Images" in the reference: formats and the 4096 x 4096 limit.
+# "Supported Images" in the reference: the formats (sizes: photos.engine.params).
 UPLOAD_FORMATS = ("JPEG", "PNG", "BMP", "DIB", "WEBP", "TIFF")
 UPLOAD_EXTENSIONS = ("jpg", "jpeg", "png", "bmp", "dib", "webp", "tif", "tiff")
-UPLOAD_MAX_SIDE = 4096
 BEAUTY = (
     ("auto_bright", "bright_factor", "Brighten the face"),
     ("auto_smooth", "smooth_factor", "Smooth the skin"),
@@ -77,7 +76,7 @@ class UploadForm(forms.Form):
                 width, height = image.size
         except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
             raise wrong_type from None
-        if width > UPLOAD_MAX_SIDE or height > UPLOAD_MAX_SIDE:
+        if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE:
             raise forms.ValidationError(
                 f"This photo is {width} × {height} pixels; the limit is 4096 × 4096. "
                 "Choose a smaller photo.",

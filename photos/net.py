@@ -13,9 +13,11 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from django.conf import settings
 
+from photos.engine.params import MAX_IMAGE_BYTES
+
 MAX_URL_LENGTH = 512  # "max 512 characters" (Request Parameters, image_url)
 DOWNLOAD_TIMEOUT = 10.0  # "download timeout 10s"
-MAX_DOWNLOAD_BYTES = 15 * 1024 * 1024  # "Image size <15MB"
+MAX_DOWNLOAD_BYTES = MAX_IMAGE_BYTES
 MAX_REDIRECTS = 5
 
 

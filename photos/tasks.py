@@ -12,6 +12,7 @@ from photos.services import orders as order_services
 log = logging.getLogger(__name__)
 
 PROCESSING_LIMIT = 30.0  # "-8: Processing timeout, maximum processing time is 30 seconds"
+UPSTREAM_POLLING_LIMIT = 300.0  # "Total polling time should not exceed 5 minutes"
 
 
 def _source_bytes(order: Order) -> bytes:
@@ -38,7 +39,7 @@ def process_order(order_id: int) -> int:
     order = Order.objects.select_related("spec", "source", "owner").get(pk=order_id)
     if order.is_finished:
         return order.state
-    limit = PROCESSING_LIMIT if order.provider == "local" else 300.0
+    limit = PROCESSING_LIMIT if order.provider == "local" else UPSTREAM_POLLING_LIMIT
     deadline = time.monotonic() + limit
 
     def report(state: int, progress: int, detail: str = "") -> None:

@@ -15,9 +15,10 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from photos.engine.errors import ImageTooLarge, InvalidImage
+from photos.engine.params import MAX_IMAGE_BYTES, MAX_IMAGE_SIDE
 
-MAX_BYTES = 15 * 1024 * 1024
-MAX_SIDE = 4096
+MAX_BYTES = MAX_IMAGE_BYTES
+MAX_SIDE = MAX_IMAGE_SIDE
 # Pillow format names for the documented types ("bitmap" is BMP/DIB).
 FORMATS = ("JPEG", "PNG", "BMP", "DIB", "WEBP", "TIFF")
 # Anything smaller than this cannot hold a usable face.

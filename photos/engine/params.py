@@ -62,6 +62,10 @@ def parse_hex_color(value: str, *, field_name: str = "colour") -> tuple[int, int
         raise EngineError(f"The {field_name} {value!r} is not a hex colour like FFFFFF.") from None
 
 
+# "Supported Images" in shared/reference/idphoto-api.txt: up to 15MB, up to 4096 x 4096.
+MAX_IMAGE_BYTES = 15 * 1024 * 1024
+MAX_IMAGE_SIDE = 4096
+
 FACE_CONSTRAINTS = ("head_top", "eyes_top", "chin_top", "face_width", "face_height")
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from photos import pricing
+from photos.engine.params import MAX_IMAGE_BYTES
 from photos.models import ApiKey, Order, SourceImage, Spec, User
 from photos.params import ParamError, stored_params
 from photos.services.credits import (
@@ -27,7 +28,6 @@ from photos.services.credits import (
 
 log = logging.getLogger(__name__)
 
-MAX_IMAGE_BYTES = 15 * 1024 * 1024  # "Image size <15MB" (Supported Images)
 TERMINAL_FILTER = {"state__lt": 0}
 
 
