@@ -21,7 +21,10 @@ STATE_MEANINGS = {
     3: "Waiting.",
     4: "Processing: the photo is being made; progress moves.",
     1: "Completed: image (and layout_image) are set.",
-    -1: "Processing failed (no face, several faces, constraints impossible …); refunded.",
+    -1: (
+        "Processing failed (no face, several faces, not a photo of a real person, "
+        "constraints impossible …); refunded."
+    ),
     -2: "The photo was made but could not be stored; refunded.",
     -3: "image_url could not be downloaded; refunded.",
     -5: "The image is over 15 MB or 4096×4096 pixels; refunded.",

@@ -36,6 +36,16 @@ class NoFace(EngineError):
     code = "no_face"
 
 
+class NotAPerson(EngineError):
+    """The face found is an animal's, a drawing's or a painting's (see engine/subject.py)."""
+
+    code = "not_a_person"
+
+    def __init__(self, message: str, *, reasons: list[str] | None = None):
+        super().__init__(message)
+        self.reasons = reasons or []
+
+
 class SeveralFaces(EngineError):
     code = "several_faces"
 

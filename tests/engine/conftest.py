@@ -8,21 +8,25 @@ never a skip.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from photos.engine import models
+from photos.engine import classify, models
+
+# Animals, cartoons and a painting that must never become an ID photo (see PROVENANCE.md).
+NOT_PEOPLE = Path(__file__).parent / "data" / "not_people"
 
 
 @pytest.fixture(scope="session")
 def engine_models() -> None:
     """Fail (never skip) every test that uses this when a model file is absent or wrong."""
+    # Each raises ModelMissing naming `python -m photos.engine.models fetch`.
     for model in models.REGISTRY:
-        models.model_path(
-            model
-        )  # raises ModelMissing naming `python -m photos.engine.models fetch`
+        models.model_path(model)
+    classify.onnx_path()
 
 
 def encode(image: Image.Image | np.ndarray, fmt: str = "JPEG", **params) -> bytes:

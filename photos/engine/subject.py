@@ -1,0 +1,260 @@
+"""Is the face we found a real, photographed person? Refuse animals, cartoons and art.
+
+MediaPipe's face model fires on many face-like things: monkeys, cartoon characters,
+paintings, even a planet. Independent signals, each with a wide margin on real photos of
+people (measured on astronaut, grace_hopper and degraded copies of both: blurred,
+smoothed, noisy, dark, greyscale, JPEG q25), refuse most of them:
+
+- the person matte (MODNet, trained on photographed people) covers the face and the body
+  below the chin: on animals, sculptures and many paintings it stays near zero;
+- an ImageNet classifier (engine/classify.py) on the head and shoulders: drawings and
+  stylised pictures score as "comic book" / "dust jacket"; monkeys and apes as primates.
+  An animal verdict also needs the eyes to lack white sclera, which every human has and
+  most apes lack, so that no person is refused on the classifier's word alone;
+- the skin is not filled with flat colour, as in cartoons and vector drawings.
+
+Each check says "unsure" rather than refuse when it cannot measure well (eyes closed or
+too small, no skin visible), so a real person is never refused on a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from photos.engine import classify
+from photos.engine.errors import NotAPerson
+from photos.engine.faces import CHIN, FOREHEAD, Face
+from photos.engine.matte import PersonMatte
+
+# Face-mesh contours (MediaPipe canonical face model).
+EYE_RIGHT_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246]
+EYE_LEFT_CONTOUR = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466]
+IRIS_RIGHT_RING = [469, 470, 471, 472]
+IRIS_LEFT_RING = [474, 475, 476, 477]
+FACE_OVAL = [
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+]  # fmt: skip
+LIPS = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185]
+BROW_RIGHT = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46]
+BROW_LEFT = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276]
+IRIS_CENTRES = [468, 473]
+
+# Matte: mean alpha over the face and over the chest below it. Real people measured
+# >= 0.997 and >= 0.999; a red panda, a Van Gogh portrait, a Renoir and an Arcimboldo
+# measured <= 0.17 and <= 0.41.
+MIN_FACE_ALPHA = 0.8
+MIN_BODY_ALPHA = 0.5
+# Classifier on a square of 3.2 face widths around the face, the background replaced by
+# grey. Share of probability on animal classes: real people <= 0.13, a proboscis monkey
+# 0.76; on "comic book", "dust jacket" and "jigsaw puzzle": real people <= 0.03 (also in
+# front of a Kandinsky or a Van Gogh), cartoon characters, a Hokusai print and stylised
+# photos 0.17-0.78.
+CLASSIFIER_CROP = 3.2
+BACKGROUND_GREY = 128.0
+MIN_ANIMAL = 0.5
+MAX_ARTWORK = 0.15
+# Flat skin alone is not enough (JPEG quality 5 flattens real skin to 0.17); with a hint
+# of artwork from the classifier it is.
+ARTWORK_HINT = 0.05
+# Eyes: L* (0-100) of the white beside the iris minus the iris, best of the two eyes.
+# Real people measured >= 11 (a darkened sepia scan), >= 18 in ordinary light.
+CLEAR_EYE_WHITE = 20.0
+MIN_IRIS_RADIUS_PX = 2.5
+MAX_EYE_BLINK = 0.5
+# Skin: share of skin pixels with no gradient at all. Real people measured <= 0.05 down to
+# JPEG quality 10 (0.17 at quality 5); cartoon characters 0.15-0.25.
+MAX_FLAT_SKIN = 0.08
+SKIN_FACE_WIDTH_PX = 160  # the skin check looks at the face resampled to this width
+
+REFUSAL = (
+    "This does not look like a photo of a real person (it may be an animal, a drawing or "
+    "a painting). Upload a photo of yourself taken with a camera."
+)
+
+
+@dataclass(frozen=True)
+class SubjectReport:
+    """What each check measured; ``None`` where it could not measure."""
+
+    face_alpha: float | None
+    body_alpha: float | None
+    animal: float
+    artwork: float
+    eye_white_contrast: float | None
+    flat_skin: float | None
+
+    def refusal_reasons(self) -> list[str]:
+        reasons = []
+        if self.face_alpha is not None and self.face_alpha < MIN_FACE_ALPHA:
+            reasons.append("no person around the face")
+        if self.body_alpha is not None and self.body_alpha < MIN_BODY_ALPHA:
+            reasons.append("no body below the face")
+        clear_eye_white = (
+            self.eye_white_contrast is not None and self.eye_white_contrast >= CLEAR_EYE_WHITE
+        )
+        if self.animal >= MIN_ANIMAL and not clear_eye_white:
+            reasons.append("an animal")
+        if self.artwork > MAX_ARTWORK:
+            reasons.append("a drawing or stylised picture")
+        if (
+            self.flat_skin is not None
+            and self.flat_skin > MAX_FLAT_SKIN
+            and self.artwork > ARTWORK_HINT
+        ):
+            reasons.append("skin in flat colour")
+        return reasons
+
+
+def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> SubjectReport:
+    """Every measurement, on the source photo and on the person matte of its face region."""
+    to_matte = person.from_source
+    in_matte = face.landmarks @ to_matte[:, :2].T + to_matte[:, 2]
+    face_alpha, body_alpha = matte_coverage(
+        person.alpha, in_matte, in_matte[CHIN], in_matte[FOREHEAD]
+    )
+    square = head_square(rgb, face.landmarks, face.face_width, person)
+    probabilities = classify.imagenet_probabilities(square)
+    return SubjectReport(
+        face_alpha=face_alpha,
+        body_alpha=body_alpha,
+        animal=float(probabilities[classify.ANIMALS].sum()),
+        artwork=float(probabilities[list(classify.ARTWORK)].sum()),
+        eye_white_contrast=eye_white_contrast(rgb, face.landmarks, face.blendshapes),
+        flat_skin=flat_skin_share(rgb, face.landmarks, face.face_width),
+    )
+
+
+def head_square(
+    rgb: np.ndarray, landmarks: np.ndarray, face_width: float, person: PersonMatte
+) -> np.ndarray:
+    """The head and shoulders as a classifier-sized square, on a plain grey background.
+
+    Only the person is judged: a real person in front of a poster or a painting must not
+    be taken for artwork, so the matte replaces everything else with neutral grey.
+    """
+    centre = (landmarks[IRIS_CENTRES].mean(axis=0) + landmarks[CHIN]) / 2
+    size = classify.INPUT_SIZE
+    scale = size / (CLASSIFIER_CROP * face_width)
+    to_square = np.array(
+        [[scale, 0, size / 2 - scale * centre[0]], [0, scale, size / 2 - scale * centre[1]]]
+    )
+    square = cv2.warpAffine(
+        rgb,
+        to_square,
+        (size, size),
+        flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    ).astype(np.float32)
+    alpha, _covered = person.warped(to_square, (size, size))
+    alpha = alpha[..., None]
+    return np.round(square * alpha + BACKGROUND_GREY * (1 - alpha)).astype(np.uint8)
+
+
+def check_subject(report: SubjectReport) -> None:
+    """Raise NotAPerson when any check measured something no real photo of a person has."""
+    reasons = report.refusal_reasons()
+    if reasons:
+        raise NotAPerson(REFUSAL, reasons=reasons)
+
+
+def matte_coverage(
+    alpha: np.ndarray, landmarks: np.ndarray, chin: np.ndarray, forehead: np.ndarray
+) -> tuple[float | None, float | None]:
+    """Mean alpha over the face hull, and over a chest box 0.3-0.7 face-lengths below the chin.
+
+    ``alpha`` and the points are in the same (matte) frame; the chest box is ``None`` when
+    it lies outside the matte (the photo stops there; BodyCutOff deals with that).
+    """
+    height, width = alpha.shape
+    hull = cv2.convexHull(np.round(landmarks).astype(np.int32))
+    mask = np.zeros(alpha.shape, np.uint8)
+    cv2.fillConvexPoly(mask, hull, 1)
+    face_alpha = float(alpha[mask > 0].mean()) if mask.any() else None
+    face_length = float(np.linalg.norm(chin - forehead))
+    x0, x1 = round(chin[0] - 0.3 * face_length), round(chin[0] + 0.3 * face_length)
+    y0, y1 = round(chin[1] + 0.3 * face_length), round(chin[1] + 0.7 * face_length)
+    box = alpha[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
+    full = (y1 - y0) * (x1 - x0)
+    body_alpha = float(box.mean()) if full > 0 and box.size >= 0.5 * full else None
+    return face_alpha, body_alpha
+
+
+def eye_white_contrast(
+    rgb: np.ndarray, landmarks: np.ndarray, blendshapes: dict[str, float]
+) -> float | None:
+    """L* of the white beside the iris minus the iris's, for the better of the two eyes."""
+    if min(blendshapes.get("eyeBlinkLeft", 0.0), blendshapes.get("eyeBlinkRight", 0.0)) > (
+        MAX_EYE_BLINK
+    ):
+        return None
+    best = None
+    for contour, centre, ring in (
+        (EYE_RIGHT_CONTOUR, 468, IRIS_RIGHT_RING),
+        (EYE_LEFT_CONTOUR, 473, IRIS_LEFT_RING),
+    ):
+        contrast = _one_eye(rgb, landmarks[contour], landmarks[centre], landmarks[ring])
+        if contrast is not None and (best is None or contrast > best):
+            best = contrast
+    return best
+
+
+def _one_eye(
+    rgb: np.ndarray, contour: np.ndarray, centre: np.ndarray, ring: np.ndarray
+) -> float | None:
+    radius = float(np.mean(np.linalg.norm(ring - centre, axis=1)))
+    if radius < MIN_IRIS_RADIUS_PX:
+        return None
+    height, width = rgb.shape[:2]
+    x0, y0 = np.floor(contour.min(axis=0)).astype(int) - 2
+    x1, y1 = np.ceil(contour.max(axis=0)).astype(int) + 3
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    zoom = 4  # sub-pixel masks for small eyes
+    patch = cv2.resize(rgb[y0:y1, x0:x1], None, fx=zoom, fy=zoom, interpolation=cv2.INTER_LINEAR)
+    lightness = cv2.cvtColor(patch, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100 / 255)
+    inside = np.zeros(lightness.shape, np.uint8)
+    cv2.fillPoly(inside, [np.round((contour - [x0, y0]) * zoom).astype(np.int32)], 1)
+    inside = cv2.erode(inside, np.ones((3, 3), np.uint8), iterations=zoom // 2) > 0
+    rows, cols = np.mgrid[: lightness.shape[0], : lightness.shape[1]]
+    distance = np.hypot(cols / zoom + x0 - centre[0], rows / zoom + y0 - centre[1]) / radius
+    iris = inside & (distance < 0.7)
+    white = inside & (distance > 1.2) & (distance < 2.2)
+    if iris.sum() < 4 * zoom or white.sum() < 4 * zoom:
+        return None
+    return float(np.percentile(lightness[white], 75) - np.median(lightness[iris]))
+
+
+def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> float | None:
+    """Share of skin pixels (cheeks, forehead, nose) whose neighbours are all the same colour.
+
+    The face is resampled to a fixed width first so the measure does not depend on
+    resolution; clipped highlights and shadows are not counted as flat fill.
+    """
+    if face_width <= 0:
+        return None
+    scale = SKIN_FACE_WIDTH_PX / face_width
+    oval = landmarks[FACE_OVAL] * scale
+    origin = oval.min(axis=0) - 4
+    size = np.ceil(oval.max(axis=0) - origin + 4).astype(int)
+    to_patch = np.array([[scale, 0, -origin[0]], [0, scale, -origin[1]]])
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    patch = cv2.warpAffine(rgb, to_patch, (int(size[0]), int(size[1])), flags=interpolation)
+    points = landmarks * scale - origin
+    skin = np.zeros(patch.shape[:2], np.uint8)
+    cv2.fillPoly(skin, [np.round(points[FACE_OVAL]).astype(np.int32)], 1)
+    for part in (EYE_RIGHT_CONTOUR, EYE_LEFT_CONTOUR, LIPS, BROW_RIGHT, BROW_LEFT):
+        cv2.fillPoly(skin, [cv2.convexHull(np.round(points[part]).astype(np.int32))], 0)
+    skin = cv2.erode(skin, np.ones((5, 5), np.uint8)) > 0
+    lightness = cv2.cvtColor(patch, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100 / 255)
+    skin &= (lightness > 3) & (lightness < 97)
+    if skin.sum() < 200:
+        return None
+    gradient = np.abs(cv2.Sobel(lightness, cv2.CV_32F, 1, 0)) + np.abs(
+        cv2.Sobel(lightness, cv2.CV_32F, 0, 1)
+    )
+    return float((gradient[skin] < 0.5).mean())

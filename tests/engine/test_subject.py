@@ -1,0 +1,178 @@
+"""Only a photographed person becomes an ID photo: animals, cartoons and art are refused,
+and real people are not, however their photo was taken or degraded."""
+
+from __future__ import annotations
+
+import pickle
+import struct
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from photos.engine import classify, matte
+from photos.engine.errors import NoFace, NotAPerson
+from photos.engine.params import PhotoRequest
+from photos.engine.pipeline import make_id_photo
+from photos.engine.state_dict import LEGACY_MAGIC, LEGACY_PROTOCOL, load_state_dict
+from tests.engine.conftest import NOT_PEOPLE, astronaut_image, encode, grace_image
+
+
+def _refusal(source: bytes) -> Exception:
+    with pytest.raises((NotAPerson, NoFace)) as caught:
+        make_id_photo(source, PhotoRequest())
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["proboscis_monkey", "red_panda", "cartoon_father_and_son", "cartoon_child"],
+)
+def test_animals_and_cartoons_are_refused(engine_models, name):
+    error = _refusal((NOT_PEOPLE / f"{name}.jpg").read_bytes())
+    assert "real person" in str(error) or "No face" in str(error)
+
+
+def test_a_monkey_the_face_model_takes_for_a_face_is_refused_as_an_animal(engine_models):
+    with pytest.raises(NotAPerson) as caught:
+        make_id_photo((NOT_PEOPLE / "proboscis_monkey.jpg").read_bytes(), PhotoRequest())
+    assert caught.value.reasons == ["an animal"]
+    assert caught.value.state == -1
+    assert "real person" in caught.value.message
+
+
+def test_a_painted_portrait_without_a_photographed_person_is_refused(engine_models):
+    with pytest.raises(NotAPerson) as caught:
+        make_id_photo((NOT_PEOPLE / "van_gogh_pere_tanguy.jpg").read_bytes(), PhotoRequest())
+    assert "no person around the face" in caught.value.reasons
+
+
+def _cartoon(image: Image.Image) -> np.ndarray:
+    bgr = np.asarray(image)[..., ::-1].copy()
+    grey = cv2.medianBlur(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), 7)
+    edges = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 9, 2)
+    colour = cv2.bilateralFilter(bgr, 9, 250, 250)
+    return cv2.bitwise_and(colour, colour, mask=edges)[..., ::-1]
+
+
+def _watercolour(image: Image.Image) -> np.ndarray:
+    bgr = np.asarray(image)[..., ::-1].copy()
+    smooth = cv2.edgePreservingFilter(bgr, flags=1, sigma_s=60, sigma_r=0.4)
+    return cv2.stylization(smooth, sigma_s=30, sigma_r=0.6)[..., ::-1]
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: _cartoon(astronaut_image()), lambda: _watercolour(grace_image())]
+)
+def test_stylised_versions_of_real_portraits_are_refused(engine_models, make):
+    with pytest.raises(NotAPerson):
+        make_id_photo(encode(make(), "PNG"), PhotoRequest())
+
+
+def _degraded(image: Image.Image, how: str) -> bytes:
+    rgb = np.asarray(image)
+    if how == "blur":
+        return encode(cv2.GaussianBlur(rgb, (0, 0), 1.5))
+    if how == "beauty filter":
+        smooth = cv2.bilateralFilter(rgb, 15, 80, 15)
+        return encode(cv2.bilateralFilter(smooth, 15, 80, 15))
+    if how == "noise":
+        noise = np.random.default_rng(1).normal(0, 10, rgb.shape)
+        return encode(np.clip(rgb + noise, 0, 255).astype(np.uint8))
+    if how == "dark":
+        return encode((255 * (rgb / 255.0) ** 1.8).astype(np.uint8))
+    if how == "greyscale":
+        return encode(image.convert("L"))
+    if how == "jpeg quality 10":
+        return encode(image, quality=10)
+    if how == "posterised":
+        return encode((rgb // 32 * 32 + 16).astype(np.uint8))
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["blur", "beauty filter", "noise", "dark", "greyscale", "jpeg quality 10", "posterised"],
+)
+@pytest.mark.parametrize("who", ["grace", "astronaut"])
+def test_real_people_are_accepted_however_the_photo_was_taken(engine_models, who, how):
+    image = grace_image() if who == "grace" else astronaut_image()
+    result = make_id_photo(_degraded(image, how), PhotoRequest())
+    assert result.photo.size == (295, 413)
+
+
+def _in_front_of(image: Image.Image, background: Image.Image) -> bytes:
+    rgb = np.asarray(image)
+    height, width = rgb.shape[:2]
+    person = matte.matte_person(rgb, (0, 0, width, height), side=512)
+    alpha, _ = person.warped(np.array([[1.0, 0, 0], [0, 1.0, 0]]), (width, height))
+    alpha = alpha[..., None]
+    backdrop = np.asarray(background.convert("RGB").resize((width, height)), np.float32)
+    return encode((rgb * alpha + backdrop * (1 - alpha)).astype(np.uint8))
+
+
+def test_a_person_in_front_of_a_painting_is_still_a_person(engine_models):
+    painting = Image.open(NOT_PEOPLE / "van_gogh_pere_tanguy.jpg")
+    result = make_id_photo(_in_front_of(grace_image(), painting), PhotoRequest())
+    assert result.photo.size == (295, 413)
+
+
+def test_a_cartoon_printed_on_a_shirt_does_not_make_the_wearer_a_drawing(engine_models):
+    image = astronaut_image()
+    cartoon = Image.open(NOT_PEOPLE / "cartoon_father_and_son.jpg").resize((160, 160))
+    image.paste(cartoon, (170, 330))
+    result = make_id_photo(encode(image), PhotoRequest())
+    assert result.photo.size == (295, 413)
+
+
+def test_the_classifier_names_what_it_sees(engine_models):
+    from skimage import data
+
+    cat = classify.imagenet_probabilities(data.chelsea())
+    coffee = classify.imagenet_probabilities(data.coffee())
+    assert cat.sum() == pytest.approx(1.0, abs=1e-4)
+    assert cat[list(range(281, 286))].sum() > 0.8  # tabby, tiger cat, Persian, ..., Egyptian cat
+    assert int(np.argmax(coffee)) == 967  # espresso
+
+
+def _legacy_file(path: Path, tensors_pickle: bytes) -> None:
+    with path.open("wb") as fh:
+        for value in (LEGACY_MAGIC, LEGACY_PROTOCOL, {"little_endian": True}):
+            pickle.dump(value, fh, protocol=2)
+        fh.write(tensors_pickle)
+        pickle.dump([], fh, protocol=2)
+        fh.write(struct.pack("<q", 0))
+
+
+class _Evil:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo pwned",))
+
+
+def test_the_weights_reader_refuses_a_file_that_would_run_code(tmp_path):
+    path = tmp_path / "evil.pth"
+    _legacy_file(path, pickle.dumps({"weight": _Evil()}, protocol=2))
+    with pytest.raises(pickle.UnpicklingError, match="refusing to load"):
+        load_state_dict(path)
+
+
+def test_the_classifier_file_is_made_by_fetch_and_checked(engine_models, tmp_path, monkeypatch):
+    from photos.engine import models
+    from photos.engine.errors import ModelMissing
+
+    weights = models.model_path(models.EFFICIENTNET_LITE0)
+    monkeypatch.setenv("IDPHOTO_MODELS_DIR", str(tmp_path))
+    with pytest.raises(ModelMissing, match="python -m photos.engine.models fetch"):
+        classify.onnx_path()
+    (tmp_path / weights.name).symlink_to(weights)
+    path = classify.write_onnx()
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(ModelMissing):
+        classify.onnx_path()
+    path.write_bytes(data)
+    assert classify.onnx_path() == path
