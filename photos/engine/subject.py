@@ -49,10 +49,10 @@ IRIS_CENTRES = [468, 473]
 MIN_FACE_ALPHA = 0.8
 MIN_BODY_ALPHA = 0.5
 # Classifier on a square of 3.2 face widths around the face, the background replaced by
-# grey. Share of probability on animal classes: real people <= 0.13, a proboscis monkey
-# 0.76; on "comic book", "dust jacket" and "jigsaw puzzle": real people <= 0.03 (also in
-# front of a Kandinsky or a Van Gogh), cartoon characters, a Hokusai print and stylised
-# photos 0.17-0.78.
+# grey. Share of probability on animal classes: real people <= 0.11, a proboscis monkey
+# 0.77; on "comic book", "dust jacket" and "jigsaw puzzle": real people <= 0.04 (also in
+# front of a Kandinsky or a Van Gogh, or with a cartoon on the shirt), cartoon characters,
+# a Hokusai print and cartoon, watercolour or stylised versions of photos 0.17-0.62.
 CLASSIFIER_CROP = 3.2
 BACKGROUND_GREY = 128.0
 MIN_ANIMAL = 0.5
@@ -134,7 +134,7 @@ def head_square(
     """The head and shoulders as a classifier-sized square, on a plain grey background.
 
     Only the person is judged: a real person in front of a poster or a painting must not
-    be taken for artwork, so the matte replaces everything else with neutral grey.
+    be taken for artwork, so everything the matte does not call the person turns grey.
     """
     centre = (landmarks[IRIS_CENTRES].mean(axis=0) + landmarks[CHIN]) / 2
     size = classify.INPUT_SIZE
@@ -149,8 +149,8 @@ def head_square(
         flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE,
     ).astype(np.float32)
-    alpha, _covered = person.warped(to_square, (size, size))
-    alpha = alpha[..., None]
+    alpha, covered = person.warped(to_square, (size, size))
+    alpha = (alpha * covered)[..., None]  # grey where the matte (or the photo) ends
     return np.round(square * alpha + BACKGROUND_GREY * (1 - alpha)).astype(np.uint8)
 
 
