@@ -12,6 +12,7 @@ class EngineError(Exception):
 
     state = -1
     code = "failed"
+    staff_note = ""  # details for the shop's staff, never shown to the customer
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -41,9 +42,10 @@ class NotAPerson(EngineError):
 
     code = "not_a_person"
 
-    def __init__(self, message: str, *, reasons: list[str] | None = None):
+    def __init__(self, message: str, *, reasons: list[str], measured: str = ""):
         super().__init__(message)
-        self.reasons = reasons or []
+        self.reasons = reasons
+        self.staff_note = f"Not a photographed person: {', '.join(reasons)}. {measured}".strip()
 
 
 class SeveralFaces(EngineError):

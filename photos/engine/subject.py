@@ -87,6 +87,20 @@ class SubjectReport:
     eye_white_contrast: float | None
     flat_skin: float | None
 
+    def describe(self) -> str:
+        """One line of the figures, for staff looking into a refusal."""
+        figures = {
+            "face matte": self.face_alpha,
+            "body matte": self.body_alpha,
+            "animal": self.animal,
+            "artwork": self.artwork,
+            "eye white": self.eye_white_contrast,
+            "flat skin": self.flat_skin,
+        }
+        return "Measured: " + ", ".join(
+            f"{name} {'-' if value is None else f'{value:.2f}'}" for name, value in figures.items()
+        )
+
     def refusal_reasons(self) -> list[str]:
         reasons = []
         if self.face_alpha is not None and self.face_alpha < MIN_FACE_ALPHA:
@@ -158,7 +172,7 @@ def check_subject(report: SubjectReport) -> None:
     """Raise NotAPerson when any check measured something no real photo of a person has."""
     reasons = report.refusal_reasons()
     if reasons:
-        raise NotAPerson(REFUSAL, reasons=reasons)
+        raise NotAPerson(REFUSAL, reasons=reasons, measured=report.describe())
 
 
 def matte_coverage(

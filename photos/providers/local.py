@@ -98,7 +98,7 @@ class LocalProvider:
             request = build_photo_request(order.params, order.spec)
             result = make_id_photo(source, request, progress=progress)
         except EngineError as error:
-            raise ProviderError(error.state, error.message) from error
+            raise ProviderError(error.state, error.message, error.staff_note) from error
         m = result.measurements
         measurements = {
             name: round(float(getattr(m, name)), 1)

@@ -92,6 +92,9 @@ def test_sync_photo_of_a_monkey_fails_with_a_clear_reason_and_is_refunded(api, a
     assert "real person" in body["message"]
     assert "image" not in body["data"]
     assert credits_balance(user) == 100
+    staff_note = Order.objects.get(task_id=body["data"]["task_id"]).staff_note
+    assert staff_note.startswith("Not a photographed person: an animal. Measured: face matte")
+    assert "Measured" not in body["message"]  # the figures are for staff, not the customer
 
 
 def test_sync_corrupt_bytes_are_an_invalid_image(api, api_key):
