@@ -176,3 +176,21 @@ def test_the_classifier_file_is_made_by_fetch_and_checked(engine_models, tmp_pat
         classify.onnx_path()
     path.write_bytes(data)
     assert classify.onnx_path() == path
+
+
+def test_the_checks_give_the_same_verdicts_from_several_threads(engine_models):
+    from concurrent.futures import ThreadPoolExecutor
+
+    people = [encode(grace_image()), encode(astronaut_image())]
+    monkey = (NOT_PEOPLE / "proboscis_monkey.jpg").read_bytes()
+
+    def verdict(source: bytes) -> str:
+        try:
+            make_id_photo(source, PhotoRequest())
+        except NotAPerson:
+            return "refused"
+        return "accepted"
+
+    with ThreadPoolExecutor(3) as pool:
+        verdicts = list(pool.map(verdict, (people + [monkey]) * 2))
+    assert verdicts == ["accepted", "accepted", "refused"] * 2
