@@ -208,8 +208,12 @@ def _face_from_landmarks(
     )
 
 
-def find_face(rgb: np.ndarray) -> Face:
-    """The single person to photograph, or NoFace / SeveralFaces / FaceCutOff."""
+def find_face(rgb: np.ndarray, *, is_drawn=lambda rgb, face: False) -> Face:
+    """The single person to photograph, or NoFace / SeveralFaces / FaceCutOff.
+
+    ``is_drawn(rgb, face)`` tells a face in a cartoon poster behind the person from a
+    second person, so that only real people count as "several".
+    """
     faces = [f for f in detect_faces(rgb) if _looks_human(f)]
     long_side = max(rgb.shape[:2])
     if not faces or faces[0].face_width < FULL_FRAME_RELIABLE * long_side:
@@ -223,6 +227,12 @@ def find_face(rgb: np.ndarray) -> Face:
         )
     main = faces[0]
     others = [f for f in faces[1:] if f.face_width >= BACKGROUND_FACE_RATIO * main.face_width]
+    if others:
+        # Several faces: drop drawn ones (a cartoon poster), then look again. If all are
+        # drawn, keep the largest; the subject check refuses it later with a clear reason.
+        faces = [f for f in faces if not is_drawn(rgb, f)] or faces[:1]
+        main = faces[0]
+        others = [f for f in faces[1:] if f.face_width >= BACKGROUND_FACE_RATIO * main.face_width]
     if others:
         raise SeveralFaces(
             f"There are several people in the photo ({len(others) + 1} faces); "

@@ -43,7 +43,7 @@ from photos.engine.fit import (
     warp,
 )
 from photos.engine.params import FACE_CONSTRAINTS, PhotoRequest
-from photos.engine.subject import check_subject, measure_subject
+from photos.engine.subject import check_subject, is_drawn, measure_subject
 
 # Before the matte exists, the crown is guessed this far above the forehead landmark, as a
 # share of forehead-to-chin (typical hair); only used to choose the region to matte.
@@ -88,7 +88,7 @@ def make_id_photo(
         min_short_side=max(DECODE_MIN_SHORT_SIDE, round(DECODE_OVERSAMPLING * max(size))),
     )
     report(10)
-    face = find_face(decoded.rgb)
+    face = find_face(decoded.rgb, is_drawn=is_drawn)
     report(30)
 
     to_level = leveling_matrix(face.center, face.roll)

@@ -74,6 +74,11 @@ MAX_EYE_BLINK = 0.5
 # JPEG quality 10 (0.17 at quality 5); cartoon characters 0.13-0.25.
 MAX_FLAT_SKIN = 0.08
 SKIN_FACE_WIDTH_PX = 160  # the skin check looks at the face resampled to this width
+# A second face counts as drawn (and not as a second person) when both agree: artwork
+# without the matte (real people in front of a Van Gogh reach 0.73) and flat skin (real
+# people <= 0.06, cartoon faces 0.13-0.25).
+DRAWN_ARTWORK = 0.3
+DRAWN_FLAT_SKIN = 0.1
 
 REFUSAL = (
     "This does not look like a photo of a real person (it may be an animal, a drawing or "
@@ -150,8 +155,25 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
     )
 
 
+def is_drawn(rgb: np.ndarray, face: Face) -> bool:
+    """Is this (second) face a drawing, e.g. a cartoon poster behind the person?
+
+    Without a matte the background stays in the picture, and a real person in front of a
+    painting can score as artwork; flat-filled skin is what a drawn face has and a
+    photographed one does not, so both must agree.
+    """
+    square = head_square(rgb, face.landmarks, face.face_width, None)
+    probabilities = classify.imagenet_probabilities(square)
+    flat = flat_skin_share(rgb, face.landmarks, face.face_width)
+    return (
+        float(probabilities[list(classify.ARTWORK)].sum()) > DRAWN_ARTWORK
+        and flat is not None
+        and flat > DRAWN_FLAT_SKIN
+    )
+
+
 def head_square(
-    rgb: np.ndarray, landmarks: np.ndarray, face_width: float, person: PersonMatte
+    rgb: np.ndarray, landmarks: np.ndarray, face_width: float, person: PersonMatte | None
 ) -> np.ndarray:
     """The head and shoulders as a classifier-sized square, on a plain grey background.
 
@@ -171,6 +193,8 @@ def head_square(
         flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE,
     ).astype(np.float32)
+    if person is None:
+        return square.astype(np.uint8)
     alpha, covered = person.warped(to_square, (size, size))
     alpha = (alpha * covered)[..., None]  # grey where the matte (or the photo) ends
     return np.round(square * alpha + BACKGROUND_GREY * (1 - alpha)).astype(np.uint8)

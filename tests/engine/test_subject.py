@@ -3,6 +3,7 @@ and real people are not, however their photo was taken or degraded."""
 
 from __future__ import annotations
 
+import io
 import pickle
 import struct
 from pathlib import Path
@@ -194,3 +195,20 @@ def test_the_checks_give_the_same_verdicts_from_several_threads(engine_models):
     with ThreadPoolExecutor(3) as pool:
         verdicts = list(pool.map(verdict, (people + [monkey]) * 2))
     assert verdicts == ["accepted", "accepted", "refused"] * 2
+
+
+def test_a_cartoon_poster_behind_the_person_is_not_a_second_person(engine_models):
+    from photos.engine.errors import SeveralFaces
+    from photos.engine.faces import find_face
+
+    wall = Image.new("RGB", (820, 512), (190, 190, 185))
+    wall.paste(Image.open(NOT_PEOPLE / "cartoon_father_and_son.jpg").resize((380, 380)), (430, 40))
+    person = astronaut_image()
+    wall_behind = wall.crop((0, 0, 512, 512))
+    left = Image.open(io.BytesIO(_in_front_of(person, wall_behind)))
+    wall.paste(left, (0, 0))
+    source = encode(wall)
+    with pytest.raises(SeveralFaces):  # counting every face, the cartoon is a second person
+        find_face(np.asarray(wall))
+    result = make_id_photo(source, PhotoRequest())
+    assert result.photo.size == (295, 413)
