@@ -1,8 +1,8 @@
 """ID-photo engine: bytes and plain parameters in, an ID photo, measurements and typed errors out.
 
-Pure Python (no Django). ``make_id_photo`` composes decode → faces → matte → fit →
-background → retouch → encode/label/layout/preview; models load once per process through
-``photos.engine.models``. The names below are imported on first use, so importing
+Pure Python (no Django). ``make_id_photo`` composes decode → faces → matte → subject (is
+it a photographed person?) → fit → background → retouch → encode/label/layout/preview;
+models load once per process through ``photos.engine.models``. The names below are imported on first use, so importing
 ``photos.engine.errors`` in a web process does not pull in OpenCV.
 """
 
