@@ -2,8 +2,9 @@
 
 Pure Python (no Django). ``make_id_photo`` composes decode → faces → matte → subject (is
 it a photographed person?) → fit → background → retouch → encode/label/layout/preview;
-models load once per process through ``photos.engine.models``. The names below are imported on first use, so importing
-``photos.engine.errors`` in a web process does not pull in OpenCV.
+models load once per process through ``photos.engine.models``. The names below are
+imported on first use, so importing ``photos.engine.errors`` in a web process does not
+pull in OpenCV.
 """
 
 __all__ = ["Band", "PhotoRequest", "PhotoResult", "make_id_photo"]
