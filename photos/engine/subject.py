@@ -45,15 +45,14 @@ BROW_LEFT = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276]
 IRIS_CENTRES = [468, 473]
 
 # Matte: mean alpha over the face and over the chest below it. Real people measured
-# >= 0.997 and >= 0.999; a red panda, a Van Gogh portrait, a Renoir and an Arcimboldo
-# measured <= 0.17 and <= 0.41.
+# >= 0.99 on both; a red panda, a Van Gogh portrait and an Arcimboldo <= 0.17 and <= 0.45.
 MIN_FACE_ALPHA = 0.8
 MIN_BODY_ALPHA = 0.5
 # Classifier on a square of 3.2 face widths around the face, the background replaced by
 # grey. "Animal" is the larger of the probability on the 20 primate classes and on the
 # single likeliest animal class (summing all 398 animal classes adds up noise: up to
-# 0.34 on a real woman with long hair). Real people, 29 faces: <= 0.02; a proboscis
-# monkey 0.63. "Artwork" is the probability on comic book + dust jacket + jigsaw puzzle:
+# 0.34 on a real woman with long hair). Real people (two portraits in 45 variants, nine
+# faces from group photos): <= 0.02; a proboscis monkey 0.63. "Artwork" is the probability on comic book + dust jacket + jigsaw puzzle:
 # real people <= 0.04 (also in front of a Kandinsky or a Van Gogh, or with a cartoon on
 # the shirt); cartoon characters, a Hokusai print, half of a game's painted portraits and
 # cartoon, watercolour or stylised versions of photos 0.15-0.65.
@@ -175,10 +174,11 @@ def is_drawn(rgb: np.ndarray, face: Face) -> bool:
 def head_square(
     rgb: np.ndarray, landmarks: np.ndarray, face_width: float, person: PersonMatte | None
 ) -> np.ndarray:
-    """The head and shoulders as a classifier-sized square, on a plain grey background.
+    """The head and shoulders as a classifier-sized square, on grey when a matte is given.
 
-    Only the person is judged: a real person in front of a poster or a painting must not
-    be taken for artwork, so everything the matte does not call the person turns grey.
+    Only the person should be judged: a real person in front of a poster or a painting
+    must not be taken for artwork, so everything the matte does not call the person turns
+    grey. Without a matte (``is_drawn``) the background stays.
     """
     centre = (landmarks[IRIS_CENTRES].mean(axis=0) + landmarks[CHIN]) / 2
     size = classify.INPUT_SIZE
