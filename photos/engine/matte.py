@@ -8,7 +8,6 @@ together with the photo, and refined there against the output's own pixels.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import cv2
@@ -19,33 +18,6 @@ from photos.engine import models
 MAX_SIDE = 512
 MIN_SIDE = 256
 STRIDE = 32  # MODNet needs height and width divisible by 32
-INTRA_OP_THREADS = 2
-
-_session = None
-_session_lock = threading.Lock()
-
-
-def _get_session():
-    """The one MODNet session of this process (InferenceSession.run is thread-safe)."""
-    global _session
-    if _session is None:
-        with _session_lock:
-            if _session is None:
-                import onnxruntime as ort
-
-                path = models.model_path(models.MODNET)
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = INTRA_OP_THREADS
-                options.inter_op_num_threads = 1
-                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                # Idle threads sleep instead of spinning: the other worker needs that core.
-                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                # Input sizes vary per request; pre-planned memory patterns only cost RAM.
-                options.enable_mem_pattern = False
-                _session = ort.InferenceSession(
-                    str(path), options, providers=["CPUExecutionProvider"]
-                )
-    return _session
 
 
 def estimate_alpha(rgb: np.ndarray) -> np.ndarray:
@@ -58,7 +30,7 @@ def estimate_alpha(rgb: np.ndarray) -> np.ndarray:
         image = cv2.resize(rgb, (net_w, net_h), interpolation=cv2.INTER_AREA)
     tensor = (image.astype(np.float32) - 127.5) / 127.5
     tensor = np.ascontiguousarray(tensor.transpose(2, 0, 1)[None])
-    session = _get_session()
+    session = models.onnx_session(models.model_path(models.MODNET))
     (alpha,) = session.run(None, {session.get_inputs()[0].name: tensor})
     alpha = alpha[0, 0].astype(np.float32)
     if (net_w, net_h) != (width, height):

@@ -52,6 +52,9 @@ REGISTRY: tuple[ModelFile, ...] = (FACE_LANDMARKER, MODNET, EFFICIENTNET_LITE0)
 
 _verified: set[Path] = set()
 _verified_lock = threading.Lock()
+_sessions: dict[Path, object] = {}
+_sessions_lock = threading.Lock()
+ONNX_INTRA_OP_THREADS = 2
 
 
 def models_dir() -> Path:
@@ -89,6 +92,29 @@ def model_path(model: ModelFile) -> Path:
             )
         _verified.add(path)
     return path
+
+
+def onnx_session(path: Path):
+    """The one onnxruntime session of this process for ``path`` (``run`` is thread-safe)."""
+    session = _sessions.get(path)
+    if session is not None:
+        return session
+    with _sessions_lock:
+        if path not in _sessions:
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = ONNX_INTRA_OP_THREADS
+            options.inter_op_num_threads = 1
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            # Idle threads sleep instead of spinning: the other worker needs that core.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            # Input sizes vary per request (MODNet); pre-planned memory patterns only cost RAM.
+            options.enable_mem_pattern = False
+            _sessions[path] = ort.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        return _sessions[path]
 
 
 def fetch(model: ModelFile, *, target_dir: Path | None = None) -> Path:
