@@ -20,7 +20,6 @@ import cv2
 import numpy as np
 
 from photos.engine import models
-from photos.engine.errors import ModelMissing
 from photos.engine.state_dict import load_state_dict
 
 INPUT_SIZE = 224
@@ -35,8 +34,6 @@ ANIMALS = range(0, 398)  # tench ... pufferfish: every animal class
 ARTWORK = (917, 921, 611)  # comic book, dust jacket, jigsaw puzzle
 
 ONNX_NAME = "efficientnet-lite0.onnx"
-
-_verified: set[Path] = set()
 
 
 def _fold_batch_norm(state: dict[str, np.ndarray], prefix: str) -> tuple[np.ndarray, np.ndarray]:
@@ -137,38 +134,20 @@ def build_graph(state: dict[str, np.ndarray]) -> bytes:
 
 
 def onnx_path() -> Path:
-    """The network as ONNX, written by ``fetch`` from the pinned weights; verified once.
+    """The network as ONNX, written by ``fetch`` from the pinned weights.
 
     Converting at fetch time keeps ``onnx`` and a second copy of the weights out of every
-    worker's memory. A stamp beside the file records its sha256 and the source's.
+    worker's memory.
     """
-    path = models.models_dir() / ONNX_NAME
-    if path in _verified:
-        return path
-    stamp = path.with_name(ONNX_NAME + ".sha256")
-    expected = (
-        f"{models.file_sha256(path) if path.is_file() else '-'} {models.EFFICIENTNET_LITE0.sha256}"
-    )
-    if not stamp.is_file() or stamp.read_text().strip() != expected:
-        raise ModelMissing(
-            f"Model file {ONNX_NAME} is missing from {path.parent} or was not made from the "
-            f"pinned weights. Run `{models.FETCH_COMMAND}` (or `make models`)."
-        )
-    _verified.add(path)
-    return path
+    return models.derived_path(ONNX_NAME, models.EFFICIENTNET_LITE0)
 
 
 def write_onnx(target_dir: Path | None = None) -> Path:
     """Convert the fetched, verified PyTorch weights to ONNX (part of ``fetch``)."""
-    target_dir = target_dir or models.models_dir()
     state = load_state_dict(models.model_path(models.EFFICIENTNET_LITE0))
-    path = target_dir / ONNX_NAME
-    models.write_atomically(path, build_graph(state))
-    models.write_atomically(
-        path.with_name(ONNX_NAME + ".sha256"),
-        f"{models.file_sha256(path)} {models.EFFICIENTNET_LITE0.sha256}\n".encode(),
+    return models.write_derived(
+        ONNX_NAME, models.EFFICIENTNET_LITE0, build_graph(state), target_dir=target_dir
     )
-    return path
 
 
 def imagenet_probabilities(rgb: np.ndarray) -> np.ndarray:

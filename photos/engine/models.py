@@ -94,6 +94,50 @@ def model_path(model: ModelFile) -> Path:
     return path
 
 
+def derived_path(name: str, source: ModelFile) -> Path:
+    """A file ``fetch`` made from ``source`` (see ``write_derived``), verified once.
+
+    Its stamp beside it records its own sha256 and the source's, so a file made from other
+    weights, or changed since, is refused like a bad download.
+    """
+    path = models_dir() / name
+    if path in _verified:
+        return path
+    with _verified_lock:
+        if path in _verified:
+            return path
+        stamp = _stamp_path(path)
+        if (
+            not path.is_file()
+            or not stamp.is_file()
+            or stamp.read_text().strip() != _stamp_text(path, source)
+        ):
+            raise ModelMissing(
+                f"Model file {name} is missing from {path.parent} or was not made from the "
+                f"pinned weights. Run `{FETCH_COMMAND}` (or `make models`)."
+            )
+        _verified.add(path)
+    return path
+
+
+def write_derived(
+    name: str, source: ModelFile, data: bytes, *, target_dir: Path | None = None
+) -> Path:
+    """Write a file made from ``source`` and its stamp (part of ``fetch``)."""
+    path = (target_dir or models_dir()) / name
+    write_atomically(path, data)
+    write_atomically(_stamp_path(path), f"{_stamp_text(path, source)}\n".encode())
+    return path
+
+
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _stamp_text(path: Path, source: ModelFile) -> str:
+    return f"{file_sha256(path)} {source.sha256}"
+
+
 def onnx_session(path: Path):
     """The one onnxruntime session of this process for ``path`` (``run`` is thread-safe)."""
     session = _sessions.get(path)
