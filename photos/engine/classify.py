@@ -150,6 +150,11 @@ def write_onnx(target_dir: Path | None = None) -> Path:
     )
 
 
+def share(probabilities: np.ndarray, classes) -> float:
+    """Probability that the picture is any one of ``classes`` (e.g. PRIMATES, ARTWORK)."""
+    return float(probabilities[list(classes)].sum())
+
+
 def imagenet_probabilities(rgb: np.ndarray) -> np.ndarray:
     """Softmax over the 1000 ImageNet classes for an RGB uint8 image (any size)."""
     if rgb.shape[:2] != (INPUT_SIZE, INPUT_SIZE):

@@ -28,6 +28,7 @@ import numpy as np
 from photos.engine import classify
 from photos.engine.errors import NotAPerson
 from photos.engine.faces import CHIN, FOREHEAD, Face
+from photos.engine.fit import apply
 from photos.engine.matte import PersonMatte
 
 # Face-mesh contours (MediaPipe canonical face model).
@@ -42,7 +43,6 @@ FACE_OVAL = [
 LIPS = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185]
 BROW_RIGHT = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46]
 BROW_LEFT = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276]
-IRIS_CENTRES = [468, 473]
 
 # Matte: mean alpha over the face and over the chest below it. Real people measured
 # >= 0.99 on both; a red panda, a Van Gogh portrait and an Arcimboldo <= 0.17 and <= 0.45.
@@ -134,21 +134,20 @@ class SubjectReport:
 
 def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> SubjectReport:
     """Every measurement, on the source photo and on the person matte of its face region."""
-    to_matte = person.from_source
-    in_matte = face.landmarks @ to_matte[:, :2].T + to_matte[:, 2]
+    in_matte = apply(person.from_source, face.landmarks)
     face_alpha, body_alpha = matte_coverage(
         person.alpha, in_matte, in_matte[CHIN], in_matte[FOREHEAD]
     )
-    square = head_square(rgb, face.landmarks, face.face_width, person)
+    square = head_square(rgb, face, person)
     probabilities = classify.imagenet_probabilities(square)
     return SubjectReport(
         face_alpha=face_alpha,
         body_alpha=body_alpha,
         animal=max(
-            float(probabilities[classify.PRIMATES].sum()),
+            classify.share(probabilities, classify.PRIMATES),
             float(probabilities[classify.ANIMALS].max()),
         ),
-        artwork=float(probabilities[list(classify.ARTWORK)].sum()),
+        artwork=classify.share(probabilities, classify.ARTWORK),
         eye_white_contrast=eye_white_contrast(rgb, face.landmarks, face.blendshapes),
         flat_skin=flat_skin_share(rgb, face.landmarks, face.face_width),
     )
@@ -161,28 +160,26 @@ def is_drawn(rgb: np.ndarray, face: Face) -> bool:
     painting can score as artwork; flat-filled skin is what a drawn face has and a
     photographed one does not, so both must agree.
     """
-    square = head_square(rgb, face.landmarks, face.face_width, None)
+    square = head_square(rgb, face, None)
     probabilities = classify.imagenet_probabilities(square)
     flat = flat_skin_share(rgb, face.landmarks, face.face_width)
     return (
-        float(probabilities[list(classify.ARTWORK)].sum()) > DRAWN_ARTWORK
+        classify.share(probabilities, classify.ARTWORK) > DRAWN_ARTWORK
         and flat is not None
         and flat > DRAWN_FLAT_SKIN
     )
 
 
-def head_square(
-    rgb: np.ndarray, landmarks: np.ndarray, face_width: float, person: PersonMatte | None
-) -> np.ndarray:
+def head_square(rgb: np.ndarray, face: Face, person: PersonMatte | None) -> np.ndarray:
     """The head and shoulders as a classifier-sized square, on grey when a matte is given.
 
     Only the person should be judged: a real person in front of a poster or a painting
     must not be taken for artwork, so everything the matte does not call the person turns
     grey. Without a matte (``is_drawn``) the background stays.
     """
-    centre = (landmarks[IRIS_CENTRES].mean(axis=0) + landmarks[CHIN]) / 2
+    centre = face.center
     size = classify.INPUT_SIZE
-    scale = size / (CLASSIFIER_CROP * face_width)
+    scale = size / (CLASSIFIER_CROP * face.face_width)
     to_square = np.array(
         [[scale, 0, size / 2 - scale * centre[0]], [0, scale, size / 2 - scale * centre[1]]]
     )
@@ -192,9 +189,9 @@ def head_square(
         (size, size),
         flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE,
-    ).astype(np.float32)
+    )
     if person is None:
-        return square.astype(np.uint8)
+        return square
     alpha, covered = person.warped(to_square, (size, size))
     alpha = (alpha * covered)[..., None]  # grey where the matte (or the photo) ends
     return np.round(square * alpha + BACKGROUND_GREY * (1 - alpha)).astype(np.uint8)
