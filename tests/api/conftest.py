@@ -13,6 +13,19 @@ from PIL import Image
 TASKS = "/api/tasks/visual/external/idphoto"
 
 
+def stored_order(owner, jpeg: bytes, query: dict | None = None):
+    """An order as the API would create it from ``query``, not queued for a worker."""
+    from photos.params import parse_params
+    from photos.services.orders import order_create, source_image_create
+
+    return order_create(
+        owner=owner,
+        params=parse_params(query or {}),
+        source=source_image_create(owner=owner, data=jpeg),
+        enqueue=False,
+    )
+
+
 class LocalServer:
     """Answers GET from ``routes`` {path: (status, headers, body)}; records every request."""
 

@@ -3,10 +3,8 @@
 import pytest
 
 from photos.models import ApiKey, Order
-from photos.params import parse_params
 from photos.services.api_keys import api_key_create, api_key_revoke
-from photos.services.orders import order_create, source_image_create
-from tests.api.conftest import TASKS
+from tests.api.conftest import TASKS, stored_order
 
 
 def test_missing_or_wrong_key_is_401_like_the_upstream(live_server):
@@ -39,12 +37,7 @@ def test_api_key_create_returns_the_plain_key_once(customer):
 
 def test_another_customers_task_is_404(api, make_customer, portrait_jpeg):
     other = make_customer("mallory")
-    order = order_create(
-        owner=other,
-        params=parse_params({}),
-        source=source_image_create(owner=other, data=portrait_jpeg),
-        enqueue=False,
-    )
+    order = stored_order(other, portrait_jpeg)
     for task_id in (str(order.task_id), "not-a-uuid", "1' OR '1'='1", "x" * 300):
         response = api.get(f"{TASKS}/{task_id}")
         assert response.status_code == 404
@@ -53,12 +46,7 @@ def test_another_customers_task_is_404(api, make_customer, portrait_jpeg):
 
 def test_a_queued_task_polls_with_state_0(api, api_key, portrait_jpeg):
     user, _ = api_key
-    order = order_create(
-        owner=user,
-        params=parse_params({}),
-        source=source_image_create(owner=user, data=portrait_jpeg),
-        enqueue=False,
-    )
+    order = stored_order(user, portrait_jpeg)
     body = api.get(f"{TASKS}/{order.task_id}").json()
     assert body["status"] == 200 and body["message"] == "success"
     data = body["data"]

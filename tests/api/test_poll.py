@@ -3,21 +3,15 @@
 import pytest
 from django.test import Client
 
-from photos.params import parse_params
-from photos.services.orders import order_complete, order_create, source_image_create
-from tests.api.conftest import TASKS
+from photos.services.orders import order_complete
+from tests.api.conftest import TASKS, stored_order
 from tests.conftest import jpeg_bytes, portrait_image
 
 
 @pytest.fixture
 def completed(api_key, portrait_jpeg):
     user, _ = api_key
-    order = order_create(
-        owner=user,
-        params=parse_params({}),
-        source=source_image_create(owner=user, data=portrait_jpeg),
-        enqueue=False,
-    )
+    order = stored_order(user, portrait_jpeg)
     order_complete(order, photo_jpeg=jpeg_bytes(portrait_image(295)))
     return order
 

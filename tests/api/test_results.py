@@ -9,22 +9,16 @@ from django.utils import timezone
 
 from photos.api.results import result_path
 from photos.models import Order
-from photos.params import parse_params
-from photos.services.orders import order_complete, order_create, source_image_create
+from photos.services.orders import order_complete
 from photos.services.retention import expired_files_purge
-from tests.api.conftest import TASKS, open_jpeg
+from tests.api.conftest import TASKS, open_jpeg, stored_order
 from tests.conftest import jpeg_bytes, portrait_image
 
 
 @pytest.fixture
 def finished_order(api_key, portrait_jpeg):
     user, _ = api_key
-    order = order_create(
-        owner=user,
-        params=parse_params({"layout": "1"}),
-        source=source_image_create(owner=user, data=portrait_jpeg),
-        enqueue=False,
-    )
+    order = stored_order(user, portrait_jpeg, {"layout": "1"})
     photo = jpeg_bytes(portrait_image(295))
     order_complete(order, photo_jpeg=photo, sheet_jpeg=jpeg_bytes(portrait_image(600)))
     return order
@@ -98,8 +92,7 @@ def test_files_are_purged_after_the_retention(live_server, api, finished_order, 
 @pytest.mark.django_db
 def test_a_source_in_use_by_a_running_order_waits(api_key, portrait_jpeg, settings):
     user, _ = api_key
-    source = source_image_create(owner=user, data=portrait_jpeg)
-    order_create(owner=user, params=parse_params({}), source=source, enqueue=False)
+    stored_order(user, portrait_jpeg)
     later = timezone.now() + timedelta(hours=settings.RESULT_RETENTION_HOURS + 1)
     assert expired_files_purge(now=later) == {"orders": 1, "sources": 0}
     Order.objects.update(state=Order.State.FAILED)

@@ -52,36 +52,31 @@ def test_crown_row_reports_a_head_touching_the_photo_edge():
     assert touching
 
 
-def test_crown_of_grace_is_the_top_of_her_cap(grace):
-    rgb = np.asarray(grace)
+def _crown(rgb: np.ndarray, *, search_top: float) -> matte.Crown:
+    """Matte the whole photo and measure the crown over the cheeks' columns."""
     face = find_face(rgb)
     to_level = leveling_matrix(face.center, face.roll)
-    person = matte.matte_person(rgb, (0, 0, 512, 600), side=512)
+    height, width = rgb.shape[:2]
+    person = matte.matte_person(rgb, (0, 0, width, height), side=512)
     level = face.landmarks @ to_level[:, :2].T + to_level[:, 2]
-    crown = matte.measure_crown(
+    return matte.measure_crown(
         person,
         to_level,
         columns=(level[234, 0], level[454, 0]),
         forehead_y=level[10, 1],
-        search_top=0.0,
+        search_top=search_top,
     )
+
+
+def test_crown_of_grace_is_the_top_of_her_cap(grace):
+    crown = _crown(np.asarray(grace), search_top=0.0)
     assert crown.status == "found"
     assert 15 < crown.y < 45  # the cap's top edge is at about y=25
 
 
 def test_a_head_cut_by_the_top_edge_is_reported(grace):
     rgb = np.ascontiguousarray(np.asarray(grace)[60:])  # cut through the cap
-    face = find_face(rgb)
-    to_level = leveling_matrix(face.center, face.roll)
-    person = matte.matte_person(rgb, (0, 0, 512, 540), side=512)
-    level = face.landmarks @ to_level[:, :2].T + to_level[:, 2]
-    crown = matte.measure_crown(
-        person,
-        to_level,
-        columns=(level[234, 0], level[454, 0]),
-        forehead_y=level[10, 1],
-        search_top=-100.0,
-    )
+    crown = _crown(rgb, search_top=-100.0)
     assert crown.status == "cut"
 
 
