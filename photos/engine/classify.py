@@ -31,6 +31,10 @@ STAGES = ((1, 1, 1), (6, 2, 2), (6, 2, 2), (6, 2, 3), (6, 1, 3), (6, 2, 4), (6, 
 # ImageNet-1k class indices.
 PRIMATES = range(365, 385)  # orangutan ... indri
 ANIMALS = range(0, 398)  # tench ... pufferfish: every animal class
+DOGS = range(151, 269)  # Chihuahua ... Mexican hairless: what long human hair is taken for
+# Every animal except dogs and primates (those two are judged apart, see subject.py).
+OTHER_ANIMALS = tuple(i for i in ANIMALS if i not in DOGS and i not in PRIMATES)
+MASK = (643,)  # mask: also what carved and sculpted faces are taken for
 ARTWORK = (917, 921, 611)  # comic book, dust jacket, jigsaw puzzle
 
 ONNX_NAME = "efficientnet-lite0.onnx"

@@ -9,8 +9,8 @@ people from group photos), refuse most of them:
   below the chin: on animals, sculptures and many paintings it stays near zero;
 - an ImageNet classifier (engine/classify.py) on the matted head and shoulders: drawings
   and stylised pictures score as "comic book" / "dust jacket"; monkeys and apes as
-  primates. Clear white sclera beside the iris, which people have and most apes lack,
-  overrules "animal";
+  primates, other animals as their kind; carved faces as "mask". Clear white sclera
+  beside the iris, which people have and most apes lack, overrules "primate";
 - the skin is not filled with flat colour, as in cartoons and vector drawings (only
   counted together with a hint of artwork, since heavy JPEG flattens real skin too).
 
@@ -60,6 +60,13 @@ CLASSIFIER_CROP = 3.2
 BACKGROUND_GREY = 128.0
 MIN_ANIMAL = 0.3
 MAX_ARTWORK = 0.15
+# "Other animals" is the sum over every animal class except dogs (long hair scores as dog
+# breeds) and primates (judged above, where clear eyes can overrule): real people <= 0.08
+# (heavy JPEG, low contrast, group-photo faces), a painted bear and pig 0.50 and 0.68;
+# the pig's eye white (27) would have overruled "animal". No eye overrule here.
+MIN_OTHER_ANIMALS = 0.35
+# "Mask" also takes carved faces: Mount Rushmore 0.63; real people <= 0.014.
+MIN_MASK = 0.3
 # Flat skin alone is not enough (JPEG quality 5 flattens real skin to 0.17); with a hint
 # of artwork from the classifier it is.
 ARTWORK_HINT = 0.05
@@ -80,8 +87,8 @@ DRAWN_ARTWORK = 0.3
 DRAWN_FLAT_SKIN = 0.1
 
 REFUSAL = (
-    "This does not look like a photo of a real person (it may be an animal, a drawing or "
-    "a painting). Upload a photo of yourself taken with a camera."
+    "This does not look like a photo of a real person (it may be an animal, a drawing, "
+    "a painting or a statue). Upload a photo of yourself taken with a camera."
 )
 
 
@@ -92,6 +99,8 @@ class SubjectReport:
     face_alpha: float | None
     body_alpha: float | None
     animal: float
+    other_animals: float
+    mask: float
     artwork: float
     eye_white_contrast: float | None
     flat_skin: float | None
@@ -102,6 +111,8 @@ class SubjectReport:
             "face matte": self.face_alpha,
             "body matte": self.body_alpha,
             "animal": self.animal,
+            "other animals": self.other_animals,
+            "mask": self.mask,
             "artwork": self.artwork,
             "eye white": self.eye_white_contrast,
             "flat skin": self.flat_skin,
@@ -119,8 +130,12 @@ class SubjectReport:
         clear_eye_white = (
             self.eye_white_contrast is not None and self.eye_white_contrast >= CLEAR_EYE_WHITE
         )
-        if self.animal >= MIN_ANIMAL and not clear_eye_white:
+        if (
+            self.animal >= MIN_ANIMAL and not clear_eye_white
+        ) or self.other_animals >= MIN_OTHER_ANIMALS:
             reasons.append("an animal")
+        if self.mask >= MIN_MASK:
+            reasons.append("a mask or a statue")
         if self.artwork > MAX_ARTWORK:
             reasons.append("a drawing or stylised picture")
         if (
@@ -147,6 +162,8 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
             classify.share(probabilities, classify.PRIMATES),
             float(probabilities[classify.ANIMALS].max()),
         ),
+        other_animals=classify.share(probabilities, classify.OTHER_ANIMALS),
+        mask=classify.share(probabilities, classify.MASK),
         artwork=classify.share(probabilities, classify.ARTWORK),
         eye_white_contrast=eye_white_contrast(rgb, face.landmarks, face.blendshapes),
         flat_skin=flat_skin_share(rgb, face.landmarks, face.face_width),

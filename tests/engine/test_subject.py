@@ -44,6 +44,21 @@ def test_a_monkey_the_face_model_takes_for_a_face_is_refused_as_an_animal(engine
     assert "real person" in caught.value.message
 
 
+@pytest.mark.parametrize("name", ["painted_bear", "painted_piglet"])
+def test_animals_the_matte_takes_for_a_person_are_refused_whatever_their_eyes(engine_models, name):
+    # Both have a full person matte; the piglet's eye whites would pass for a person's.
+    with pytest.raises(NotAPerson) as caught:
+        make_id_photo((NOT_PEOPLE / f"{name}.jpg").read_bytes(), PhotoRequest())
+    assert caught.value.reasons == ["an animal"]
+
+
+def test_a_carved_face_is_refused_as_a_statue(engine_models):
+    with pytest.raises(NotAPerson) as caught:
+        make_id_photo((NOT_PEOPLE / "mount_rushmore.jpg").read_bytes(), PhotoRequest())
+    assert caught.value.reasons == ["a mask or a statue"]
+    assert "statue" in caught.value.message
+
+
 def test_a_painted_portrait_without_a_photographed_person_is_refused(engine_models):
     with pytest.raises(NotAPerson) as caught:
         make_id_photo((NOT_PEOPLE / "van_gogh_pere_tanguy.jpg").read_bytes(), PhotoRequest())
