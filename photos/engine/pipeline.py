@@ -131,7 +131,9 @@ def make_id_photo(
     margin_top = MATTE_MARGIN_TOP
     for _attempt in range(3):
         region = _matte_rect(fit, to_level, margin_top)
-        person = matte.matte_person(decoded.rgb, region, side=round(max(size) * MATTE_SCALE))
+        person = matte.matte_person(
+            decoded.rgb, region, side=round(max(size) * MATTE_SCALE), face_points=face.landmarks
+        )
         crown = _measure_crown(person, face, to_level)
         if crown.status == "cut":
             raise FaceCutOff(

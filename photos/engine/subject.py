@@ -29,7 +29,7 @@ from photos.engine import classify
 from photos.engine.errors import NotAPerson
 from photos.engine.faces import CHIN, FOREHEAD, Face
 from photos.engine.fit import apply
-from photos.engine.matte import PersonMatte
+from photos.engine.matte import PersonMatte, mean_over_hull
 
 # Face-mesh contours (MediaPipe canonical face model).
 EYE_RIGHT_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246]
@@ -102,6 +102,7 @@ class SubjectReport:
     other_animals: float
     mask: float
     artwork: float
+    unmatted_artwork: float
     eye_white_contrast: float | None
     flat_skin: float | None
 
@@ -114,6 +115,7 @@ class SubjectReport:
             "other animals": self.other_animals,
             "mask": self.mask,
             "artwork": self.artwork,
+            "unmatted artwork": self.unmatted_artwork,
             "eye white": self.eye_white_contrast,
             "flat skin": self.flat_skin,
         }
@@ -136,7 +138,7 @@ class SubjectReport:
             reasons.append("an animal")
         if self.mask >= MIN_MASK:
             reasons.append("a mask or a statue")
-        if self.artwork > MAX_ARTWORK:
+        if self.artwork > MAX_ARTWORK or self._drawn():
             reasons.append("a drawing or stylised picture")
         if (
             self.flat_skin is not None
@@ -146,6 +148,21 @@ class SubjectReport:
             reasons.append("skin in flat colour")
         return reasons
 
+    def _drawn(self) -> bool:
+        """Artwork without the matte, confirmed by flat skin.
+
+        The matted figure depends on how much of a drawing the matte kept, which varies
+        with the output size (a cartoon scored 0.66 for one spec and 0.02 for another);
+        without the matte it stays high (0.39-0.75). Real people in front of paintings
+        score up to 0.42 that way, so flat skin must agree: theirs stays <= 0.06, and
+        where heavy JPEG flattens it (0.19) their unmatted artwork is <= 0.01.
+        """
+        return (
+            self.unmatted_artwork > DRAWN_ARTWORK
+            and self.flat_skin is not None
+            and self.flat_skin > MAX_FLAT_SKIN
+        )
+
 
 def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> SubjectReport:
     """Every measurement, on the source photo and on the person matte of its face region."""
@@ -153,8 +170,8 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
     face_alpha, body_alpha = matte_coverage(
         person.alpha, in_matte, in_matte[CHIN], in_matte[FOREHEAD]
     )
-    square = head_square(rgb, face, person)
-    probabilities = classify.imagenet_probabilities(square)
+    probabilities = classify.imagenet_probabilities(head_square(rgb, face, person))
+    unmatted = classify.imagenet_probabilities(head_square(rgb, face, None))
     return SubjectReport(
         face_alpha=face_alpha,
         body_alpha=body_alpha,
@@ -165,6 +182,7 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
         other_animals=classify.share(probabilities, classify.OTHER_ANIMALS),
         mask=classify.share(probabilities, classify.MASK),
         artwork=classify.share(probabilities, classify.ARTWORK),
+        unmatted_artwork=classify.share(unmatted, classify.ARTWORK),
         eye_white_contrast=eye_white_contrast(rgb, face.landmarks, face.blendshapes),
         flat_skin=flat_skin_share(rgb, face.landmarks, face.face_width),
     )
@@ -230,10 +248,7 @@ def matte_coverage(
     it lies outside the matte (the photo stops there; BodyCutOff deals with that).
     """
     height, width = alpha.shape
-    hull = cv2.convexHull(np.round(landmarks).astype(np.int32))
-    mask = np.zeros(alpha.shape, np.uint8)
-    cv2.fillConvexPoly(mask, hull, 1)
-    face_alpha = float(alpha[mask > 0].mean()) if mask.any() else None
+    face_alpha = mean_over_hull(alpha, landmarks)
     face_length = float(np.linalg.norm(chin - forehead))
     x0, x1 = round(chin[0] - 0.3 * face_length), round(chin[0] + 0.3 * face_length)
     y0, y1 = round(chin[1] + 0.3 * face_length), round(chin[1] + 0.7 * face_length)

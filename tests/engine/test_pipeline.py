@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photos.engine import matte
 from photos.engine.errors import (
     BodyCutOff,
     ConstraintsUnsatisfiable,
@@ -26,29 +25,12 @@ from photos.engine.errors import (
     NoFace,
     SeveralFaces,
 )
-from photos.engine.faces import detect_faces
 from photos.engine.params import Band, PhotoRequest
 from photos.engine.pipeline import make_id_photo
 from tests.engine.conftest import encode
+from tests.engine.official import remeasure
 
 pytestmark = pytest.mark.usefixtures("engine_models")
-
-
-def remeasure(photo: Image.Image) -> dict[str, float]:
-    """Measure the delivered photo from scratch."""
-    rgb = np.asarray(photo.convert("RGB"))
-    (face,) = detect_faces(rgb)
-    alpha = matte.estimate_alpha(rgb)
-    cheeks = face.landmarks[[234, 454], 0]
-    crown, _ = matte.crown_row(alpha, columns=(cheeks.min(), cheeks.max()), below=face.forehead[1])
-    return {
-        "crown_y": crown,
-        "eyes_y": float(face.eye_center[1]),
-        "chin_y": float(face.chin[1]),
-        "face_width": face.face_width,
-        "eyes_x": float(face.eye_center[0]),
-        "roll": face.roll,
-    }
 
 
 @pytest.fixture(scope="module")
