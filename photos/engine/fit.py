@@ -11,8 +11,10 @@ offset closest to the ideal head-top margin.
 Where the frame reaches past the photo:
 - with a new background, above the chin the gap simply shows the new background; below
   it the photo's edge is continued, which is only allowed for a few pixels at the bottom
-  (BODY_TOLERANCE_PX, else BodyCutOff) and for SHOULDER_TOLERANCE of the width at the
-  sides when the shoulders run into the photo's edge (else BodyCutOff);
+  (BODY_TOLERANCE_PX, else BodyCutOff). At the sides, when the shoulders run into the
+  photo's edge, the frame stays inside the photo if the request allows it; if not, it
+  may run past each side by SHOULDER_EXTENSION of its width, and engine/shoulders.py
+  continues the shoulders there (beyond that, BodyCutOff);
 - keeping the original background, the frame must stay inside the photo but for
   KEEP_BG_TOLERANCE (edge-replicated); the head-top margin may shrink to 1 % before we
   refuse with ConstraintsUnsatisfiable. Smearing the old background would look faked.
@@ -41,7 +43,10 @@ IDEAL_MAX_FACE_WIDTH = 0.62  # a narrow frame shrinks the head so the cheeks kee
 MAX_UPSCALE = 3.0  # output pixels per source pixel beyond which the photo looks mushy
 BODY_TOLERANCE_PX = 3.0  # output pixels the crop may reach past the photo's bottom edge
 KEEP_BG_TOLERANCE = 0.02  # share of the output that may be edge-filled when keeping the bg
-SHOULDER_TOLERANCE = 0.04  # share of the width by which cut shoulders may be edge-extended
+# Share of the output width by which the frame may run past each side of the photo, where
+# the shoulders are continued. A tight head-and-shoulders photo is about 2.4 face widths
+# wide; the square US visa needs 2.8-3.0 around the face.
+SHOULDER_EXTENSION = 0.15
 
 
 @dataclass(frozen=True)
@@ -255,10 +260,6 @@ def fit_to_spec(
                 "the original background beside the head", _KEEP_BG, min_scale_inside, math.inf
             )
         )
-    elif shoulders_reach_sides:
-        hard.append(
-            _Constraint("the shoulders inside the photo", _SHOULDERS, min_scale_inside, math.inf)
-        )
 
     defaults = _framing(head, bands, height, FACE_HEIGHT_RANGE, HEAD_TOP_RANGE)
     ideal_scale = min(
@@ -275,6 +276,16 @@ def fit_to_spec(
         except _Infeasible:
             return False
         return True
+
+    if shoulders_reach_sides and not keep_background:
+        label = "the shoulders inside the photo"
+        inside = _Constraint(label, _SHOULDERS, min_scale_inside, math.inf)
+        extended = (width / 2 - SHOULDER_EXTENSION * width) / room
+        hard.append(
+            inside
+            if feasible(hard + [inside])
+            else _Constraint(label, _SHOULDERS, extended, math.inf)
+        )
 
     try:
         scale, ty = solve(hard + defaults)

@@ -43,6 +43,7 @@ from photos.engine.fit import (
     warp,
 )
 from photos.engine.params import FACE_CONSTRAINTS, PhotoRequest
+from photos.engine.shoulders import continue_shoulders
 from photos.engine.subject import check_subject, is_drawn, measure_subject
 
 # Before the matte exists, the crown is guessed this far above the forehead landmark, as a
@@ -55,6 +56,8 @@ MATTE_MARGIN_BOTTOM = 0.06
 # MODNet's resolution relative to the output's long side (clamped to matte.MIN/MAX_SIDE);
 # the guided filter restores edge detail at full output resolution.
 MATTE_SCALE = 0.8
+# Share of the width continued beside the photo (engine/shoulders.py) worth a warning.
+NOTICEABLE_CONTINUATION = 0.03
 # The second landmark pass looks at the framed face at this size (long side, pixels).
 REFINE_MIN_SIDE, REFINE_MAX_SIDE = 256, 640
 # Decode at least this many times the output's long side (JPEG draft / area downscale),
@@ -170,6 +173,13 @@ def make_id_photo(
     alpha = None
     if request.change_bg or request.clothes_id:
         alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
+        rgb, alpha, continued = continue_shoulders(
+            rgb, alpha, inside, _chin_row(fit, head), fit.scale * decoded.scale
+        )
+        if continued > NOTICEABLE_CONTINUATION:
+            warnings.append(
+                "The photo was narrow for this size: the shoulders were continued at the sides."
+            )
     rgb, alpha, landmarks = _retouch(rgb, alpha, landmarks, request)
     if request.clothes_id:
         rgb, alpha = _outfit(rgb, alpha, landmarks, request.clothes_id)
@@ -342,11 +352,15 @@ def _alpha_in_output(
     alpha, covered = person.warped(to_output, fit.size)
     upsampling = fit.scale / float(np.sqrt(abs(np.linalg.det(person.from_source[:, :2]))))
     refined = matte.refine_alpha(alpha, rgb, upsampling=upsampling)
-    chin_row = math.ceil(fit.scale * head.chin_y + fit.ty)
     empty = (inside < 0.5) | (covered < 0.5)
-    empty[max(0, chin_row) :] = False
+    empty[max(0, _chin_row(fit, head)) :] = False
     refined[empty] = 0.0
     return refined
+
+
+def _chin_row(fit: Fit, head: HeadGeometry) -> int:
+    """The first output row below the chin."""
+    return math.ceil(fit.scale * head.chin_y + fit.ty)
 
 
 # --- warnings ------------------------------------------------------------------------------

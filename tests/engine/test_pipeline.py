@@ -258,12 +258,23 @@ def test_a_tiny_face_is_refused(grace):
         make_id_photo(encode(canvas), PhotoRequest(px_width=413, px_height=531))
 
 
-def test_a_photo_cut_at_the_shoulders_is_refused_for_a_wide_frame(grace):
+def test_shoulders_cut_by_the_photo_are_continued_for_a_wide_frame(grace):
     narrow = grace.crop((110, 0, 430, 600))  # the uniform runs into both side edges
+    result = make_id_photo(encode(narrow), PhotoRequest(px_width=602, px_height=602))
+    assert any("shoulders were continued" in warning for warning in result.warnings)
+    photo = np.asarray(result.photo).astype(float)
+    corner = photo[-15:, :8]  # beside the photo, below the shoulder line
+    assert corner.mean() < 60  # navy uniform, not the white background
+    # Continued, not smeared: no streaks of the photo's edge column from row to row.
+    assert np.abs(np.diff(corner, axis=0)).mean() < 3
+    assert make_id_photo(encode(narrow), PhotoRequest()).photo.size == (295, 413)
+
+
+def test_a_photo_much_too_narrow_for_a_wide_frame_is_refused(grace):
+    narrow = grace.crop((150, 0, 390, 600))
     with pytest.raises(BodyCutOff) as excinfo:
         make_id_photo(encode(narrow), PhotoRequest(px_width=602, px_height=602))
     assert "sides" in str(excinfo.value)
-    assert make_id_photo(encode(narrow), PhotoRequest()).photo.size == (295, 413)
 
 
 def test_absurd_requests_are_refused_before_any_work():
