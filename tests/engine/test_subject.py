@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from photos.engine import classify, matte
-from photos.engine.errors import NoFace, NotAPerson
+from photos.engine.errors import EngineError, NoFace, NotAPerson
 from photos.engine.params import PhotoRequest
 from photos.engine.pipeline import make_id_photo
 from photos.engine.state_dict import LEGACY_MAGIC, LEGACY_PROTOCOL, load_state_dict
@@ -63,6 +63,16 @@ def test_a_cartoon_is_refused_whatever_the_document(engine_models, spec):
     with pytest.raises(NotAPerson) as caught:
         make_id_photo((NOT_PEOPLE / "cartoon_woman.png").read_bytes(), spec_request(SPECS[spec]))
     assert "a drawing or stylised picture" in caught.value.reasons
+
+
+@pytest.mark.parametrize("crop", [None, (230, 50, 590, 420), (265, 100, 500, 355)])
+@pytest.mark.parametrize("spec", SPECS)
+def test_a_gorilla_never_becomes_an_id_photo(engine_models, crop, spec):
+    image = Image.open(NOT_PEOPLE / "gorilla.jpg")
+    if crop:
+        image = image.crop(crop)
+    with pytest.raises(EngineError):
+        make_id_photo(encode(image), spec_request(SPECS[spec]))
 
 
 def test_a_carved_face_is_refused_as_a_statue(engine_models):
