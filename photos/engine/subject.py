@@ -106,7 +106,7 @@ class SubjectReport:
     other_animals: float
     mask: float
     artwork: float
-    unmatted_artwork: float
+    unmatted_artwork: float | None  # only measured where the skin is flat enough to matter
     eye_white_contrast: float | None
     flat_skin: float | None
 
@@ -158,14 +158,10 @@ class SubjectReport:
         The matted figure depends on how much of a drawing the matte kept, which varies
         with the output size (a cartoon scored 0.66 for one spec and 0.02 for another);
         without the matte it stays high (0.39-0.75). Real people in front of paintings
-        score up to 0.42 that way, so flat skin must agree: theirs stays <= 0.06, and
+        score up to 0.42 that way, so flat skin must agree: theirs stays <= 0.08, and
         where heavy JPEG flattens it (0.19) their unmatted artwork is <= 0.01.
         """
-        return (
-            self.unmatted_artwork > DRAWN_ARTWORK
-            and self.flat_skin is not None
-            and self.flat_skin > MAX_FLAT_SKIN
-        )
+        return self.unmatted_artwork is not None and self.unmatted_artwork > DRAWN_ARTWORK
 
 
 def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> SubjectReport:
@@ -175,7 +171,11 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
         person.alpha, in_matte, in_matte[CHIN], in_matte[FOREHEAD]
     )
     probabilities = classify.imagenet_probabilities(head_square(rgb, face, person))
-    unmatted = classify.imagenet_probabilities(head_square(rgb, face, None))
+    flat_skin = flat_skin_share(rgb, face.landmarks, face.face_width)
+    unmatted_artwork = None
+    if flat_skin is not None and flat_skin > MAX_FLAT_SKIN:  # see SubjectReport._drawn
+        unmatted = classify.imagenet_probabilities(head_square(rgb, face, None))
+        unmatted_artwork = classify.share(unmatted, classify.ARTWORK)
     return SubjectReport(
         face_alpha=face_alpha,
         body_alpha=body_alpha,
@@ -186,9 +186,9 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
         other_animals=classify.share(probabilities, classify.OTHER_ANIMALS),
         mask=classify.share(probabilities, classify.MASK),
         artwork=classify.share(probabilities, classify.ARTWORK),
-        unmatted_artwork=classify.share(unmatted, classify.ARTWORK),
+        unmatted_artwork=unmatted_artwork,
         eye_white_contrast=eye_white_contrast(rgb, face.landmarks, face.blendshapes),
-        flat_skin=flat_skin_share(rgb, face.landmarks, face.face_width),
+        flat_skin=flat_skin,
     )
 
 
