@@ -71,6 +71,12 @@ MAX_ARTWORK = 0.10
 MIN_OTHER_ANIMALS = 0.35
 # "Mask" also takes carved faces: Mount Rushmore 0.63; real people <= 0.02.
 MIN_MASK = 0.3
+# The whole picture, as uploaded: a reproduction of a painting scores as "dust jacket" /
+# "comic book" (the Mona Lisa 0.40) even where its matted sitter alone looks photographed
+# (0.00), and the matte covers a painted sitter fully. Real photos of people <= 0.06. A
+# real person in front of a painting that fills the background scores like the painting
+# (0.64 in front of a Van Gogh) and is refused too, with advice to use a plain background.
+MAX_SCENE_ARTWORK = 0.2
 # Flat skin alone is not enough (JPEG quality 5 flattens real skin to 0.17); with a hint
 # of artwork from the classifier it is.
 ARTWORK_HINT = 0.05
@@ -92,7 +98,8 @@ DRAWN_FLAT_SKIN = 0.1
 
 REFUSAL = (
     "This does not look like a photo of a real person (it may be an animal, a drawing, "
-    "a painting or a statue). Upload a photo of yourself taken with a camera."
+    "a painting or a statue). Upload a photo of yourself taken with a camera, in front of "
+    "a plain background."
 )
 
 
@@ -106,6 +113,7 @@ class SubjectReport:
     other_animals: float
     mask: float
     artwork: float
+    scene_artwork: float
     unmatted_artwork: float | None  # only measured where the skin is flat enough to matter
     eye_white_contrast: float | None
     flat_skin: float | None
@@ -119,6 +127,7 @@ class SubjectReport:
             "other animals": self.other_animals,
             "mask": self.mask,
             "artwork": self.artwork,
+            "scene artwork": self.scene_artwork,
             "unmatted artwork": self.unmatted_artwork,
             "eye white": self.eye_white_contrast,
             "flat skin": self.flat_skin,
@@ -144,6 +153,8 @@ class SubjectReport:
             reasons.append("a mask or a statue")
         if self.artwork > MAX_ARTWORK or self._drawn():
             reasons.append("a drawing or stylised picture")
+        if self.scene_artwork > MAX_SCENE_ARTWORK:
+            reasons.append("a painting or a print of one")
         if (
             self.flat_skin is not None
             and self.flat_skin > MAX_FLAT_SKIN
@@ -171,6 +182,7 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
         person.alpha, in_matte, in_matte[CHIN], in_matte[FOREHEAD]
     )
     probabilities = classify.imagenet_probabilities(head_square(rgb, face, person))
+    scene = classify.imagenet_probabilities(rgb)  # the whole picture, squeezed to a square
     flat_skin = flat_skin_share(rgb, face.landmarks, face.face_width)
     unmatted_artwork = None
     if flat_skin is not None and flat_skin > MAX_FLAT_SKIN:  # see SubjectReport._drawn
@@ -186,6 +198,7 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
         other_animals=classify.share(probabilities, classify.OTHER_ANIMALS),
         mask=classify.share(probabilities, classify.MASK),
         artwork=classify.share(probabilities, classify.ARTWORK),
+        scene_artwork=classify.share(scene, classify.ARTWORK),
         unmatted_artwork=unmatted_artwork,
         eye_white_contrast=eye_white_contrast(rgb, face.landmarks, face.blendshapes),
         flat_skin=flat_skin,

@@ -169,8 +169,29 @@ def _in_front_of(image: Image.Image, background: Image.Image) -> bytes:
 
 def test_a_person_in_front_of_a_painting_is_still_a_person(engine_models):
     painting = Image.open(NOT_PEOPLE / "van_gogh_pere_tanguy.jpg")
-    result = make_id_photo(_in_front_of(grace_image(), painting), PhotoRequest())
+    result = make_id_photo(_in_front_of(astronaut_image(), painting), PhotoRequest())
     assert result.photo.size == (295, 413)
+
+
+def test_a_painting_filling_the_frame_around_a_person_asks_for_a_plain_background(
+    engine_models,
+):
+    # The price of refusing reproductions of paintings: seen whole, this photo is mostly
+    # a Van Gogh. The customer is told what to do about it.
+    painting = Image.open(NOT_PEOPLE / "van_gogh_pere_tanguy.jpg")
+    with pytest.raises(NotAPerson) as caught:
+        make_id_photo(_in_front_of(grace_image(), painting), PhotoRequest())
+    assert caught.value.reasons == ["a painting or a print of one"]
+    assert "plain background" in caught.value.message
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_a_reproduction_of_a_painted_portrait_is_refused(engine_models, spec):
+    # The Mona Lisa passes every check on the sitter: the matte covers her, the
+    # classifier sees no artwork on her alone, her eyes have clear whites.
+    with pytest.raises(NotAPerson) as caught:
+        make_id_photo((NOT_PEOPLE / "mona_lisa.jpg").read_bytes(), spec_request(SPECS[spec]))
+    assert caught.value.reasons == ["a painting or a print of one"]
 
 
 def test_a_cartoon_printed_on_a_shirt_does_not_make_the_wearer_a_drawing(engine_models):
