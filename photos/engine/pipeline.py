@@ -152,7 +152,8 @@ def make_id_photo(
         else:
             crown_y = crown.y
         head = _head_geometry(face, to_level, crown_y=crown_y)
-        fit = solve(head, decoded, _shoulders_reach_sides(person, face))
+        reach_sides = _shoulders_reach_sides(person, face)
+        fit = solve(head, decoded, reach_sides)
         needed = _matte_rect(fit, to_level, 0.0, margin_bottom=0.0, margin_side=0.0)
         if _covers(person, needed, tolerance=2.0):
             break
@@ -173,9 +174,11 @@ def make_id_photo(
     alpha = None
     if request.change_bg or request.clothes_id:
         alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
-        rgb, alpha, continued = continue_shoulders(
-            rgb, alpha, inside, _chin_row(fit, head), fit.scale * decoded.scale
-        )
+        continued = 0.0
+        if reach_sides:  # not where a tilted photo's bottom edge comes into the frame
+            rgb, alpha, continued = continue_shoulders(
+                rgb, alpha, inside, _chin_row(fit, head), fit.scale * decoded.scale
+            )
         if continued > NOTICEABLE_CONTINUATION:
             warnings.append(
                 "The photo was narrow for this size: the shoulders were continued at the sides."
