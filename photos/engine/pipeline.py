@@ -174,15 +174,8 @@ def make_id_photo(
     alpha = None
     if request.change_bg or request.clothes_id:
         alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
-        continued = 0.0
         if reach_sides:  # not where a tilted photo's bottom edge comes into the frame
-            rgb, alpha, continued = continue_shoulders(
-                rgb, alpha, inside, _chin_row(fit, head), fit.scale * decoded.scale
-            )
-        if continued > NOTICEABLE_CONTINUATION:
-            warnings.append(
-                "The photo was narrow for this size: the shoulders were continued at the sides."
-            )
+            rgb, alpha = _continue_shoulders(rgb, alpha, inside, fit, head, decoded, warnings)
     rgb, alpha, landmarks = _retouch(rgb, alpha, landmarks, request)
     if request.clothes_id:
         rgb, alpha = _outfit(rgb, alpha, landmarks, request.clothes_id)
@@ -359,6 +352,17 @@ def _alpha_in_output(
     empty[max(0, _chin_row(fit, head)) :] = False
     refined[empty] = 0.0
     return refined
+
+
+def _continue_shoulders(rgb, alpha, inside, fit: Fit, head: HeadGeometry, decoded, warnings):
+    """engine/shoulders.py beside a photo too narrow for the frame; say so if it shows."""
+    scale = fit.scale * decoded.scale  # output pixels per source pixel
+    rgb, alpha, continued = continue_shoulders(rgb, alpha, inside, _chin_row(fit, head), scale)
+    if continued > NOTICEABLE_CONTINUATION:
+        warnings.append(
+            "The photo was narrow for this size: the shoulders were continued at the sides."
+        )
+    return rgb, alpha
 
 
 def _chin_row(fit: Fit, head: HeadGeometry) -> int:
