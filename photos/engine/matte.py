@@ -128,8 +128,7 @@ def matte_person(
     rw, rh = x1 - x0, y1 - y0
     side = int(np.clip(side, MIN_SIDE, MAX_SIDE))
     factor = side / max(rw, rh)
-    mw = max(STRIDE, int(round(rw * factor / STRIDE)) * STRIDE)
-    mh = max(STRIDE, int(round(rh * factor / STRIDE)) * STRIDE)
+    mw, mh = _network_size(rw, rh, factor)
     source = rgb[y0:y1, x0:x1]
     interpolation = cv2.INTER_AREA if mw < rw else cv2.INTER_LINEAR
     crop = cv2.resize(source, (mw, mh), interpolation=interpolation)
@@ -155,13 +154,19 @@ def matte_person(
 def _deblocked_alpha(source: np.ndarray, factor: float, size: tuple[int, int]) -> np.ndarray:
     """MODNet on ``source`` resized by ``factor`` and smoothed, alpha resized to ``size``."""
     height, width = source.shape[:2]
-    small_w = max(STRIDE, int(round(width * factor / STRIDE)) * STRIDE)
-    small_h = max(STRIDE, int(round(height * factor / STRIDE)) * STRIDE)
-    small = cv2.resize(source, (small_w, small_h), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(source, _network_size(width, height, factor), interpolation=cv2.INTER_AREA)
     smoothed = cv2.bilateralFilter(
         small, DEBLOCK_DIAMETER, DEBLOCK_SIGMA_COLOUR, DEBLOCK_SIGMA_SPACE
     )
     return cv2.resize(estimate_alpha(smoothed), size, interpolation=cv2.INTER_LINEAR)
+
+
+def _network_size(width: int, height: int, factor: float) -> tuple[int, int]:
+    """``width`` x ``height`` scaled by ``factor``, rounded to MODNet's stride."""
+    return (
+        max(STRIDE, int(round(width * factor / STRIDE)) * STRIDE),
+        max(STRIDE, int(round(height * factor / STRIDE)) * STRIDE),
+    )
 
 
 def mean_over_hull(alpha: np.ndarray, points: np.ndarray) -> float | None:

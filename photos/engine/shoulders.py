@@ -66,9 +66,9 @@ def _continue_left(
     first = start + 1 + math.ceil(SKIP_SOURCE_PX * max(scale, 0.5))
     if first >= width - band:
         return 0
-    columns = np.arange(first, min(width, first + band))
+    columns = np.arange(first, first + band)
     person = alpha[body, :] > 0.5
-    if columns.size == 0 or not person[:, columns[0]].any():
+    if not person[:, first].any():
         return 0  # the person does not run into this side of the photo
     # Shoulder line: the first row of the person below the chin, column by column; it is
     # continued from where it meets the edge, with the slope it has there.
@@ -79,9 +79,10 @@ def _continue_left(
         fitted = -np.polyfit(columns[reached], tops[reached], 1)[0]  # rows down per column out
         slope = float(np.clip(fitted, MIN_SLOPE, MAX_SLOPE))
     top_at_edge = float(np.median(tops[:3])) if reached[:3].all() else tops[0]
+    # Only the columns left of the sampled band are filled.
     rows = np.arange(height - chin_row, dtype=np.float64)[:, None]
-    cols = np.arange(width, dtype=np.float64)[None, :]
-    line = top_at_edge + slope * (columns[0] - cols)
+    cols = np.arange(first, dtype=np.float64)[None, :]
+    line = top_at_edge + slope * (first - cols)
     continued = np.clip(rows - line + 0.5, 0.0, 1.0).astype(np.float32)
     # Colour: what the person wears just inside the edge, row by row, smoothed.
     colour_band = slice(first, min(width, first + max(4, round(COLOUR_BAND * width))))
@@ -105,6 +106,6 @@ def _continue_left(
     # Everything left of the sampled band is replaced, the photo's untrusted last columns
     # included, so the continued part starts where the sampled line and colour do.
     region = (slice(chin_row, height), slice(0, first))
-    alpha[region] = continued[:, :first]
+    alpha[region] = continued
     rgb[region] = np.round(filled_rgb).astype(rgb.dtype)
     return first

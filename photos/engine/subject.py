@@ -164,7 +164,8 @@ class SubjectReport:
         return reasons
 
     def _drawn(self) -> bool:
-        """Artwork without the matte, confirmed by flat skin.
+        """Artwork without the matte, confirmed by flat skin (only measured where the skin
+        is flatter than MAX_FLAT_SKIN, see measure_subject).
 
         The matted figure depends on how much of a drawing the matte kept, which varies
         with the output size (a cartoon scored 0.66 for one spec and 0.02 for another);
@@ -186,8 +187,7 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
     flat_skin = flat_skin_share(rgb, face.landmarks, face.face_width)
     unmatted_artwork = None
     if flat_skin is not None and flat_skin > MAX_FLAT_SKIN:  # see SubjectReport._drawn
-        unmatted = classify.imagenet_probabilities(head_square(rgb, face, None))
-        unmatted_artwork = classify.share(unmatted, classify.ARTWORK)
+        unmatted_artwork = _unmatted_artwork(rgb, face)
     return SubjectReport(
         face_alpha=face_alpha,
         body_alpha=body_alpha,
@@ -212,14 +212,16 @@ def is_drawn(rgb: np.ndarray, face: Face) -> bool:
     painting can score as artwork; flat-filled skin is what a drawn face has and a
     photographed one does not, so both must agree.
     """
-    square = head_square(rgb, face, None)
-    probabilities = classify.imagenet_probabilities(square)
     flat = flat_skin_share(rgb, face.landmarks, face.face_width)
     return (
-        classify.share(probabilities, classify.ARTWORK) > DRAWN_ARTWORK
-        and flat is not None
-        and flat > DRAWN_FLAT_SKIN
+        _unmatted_artwork(rgb, face) > DRAWN_ARTWORK and flat is not None and flat > DRAWN_FLAT_SKIN
     )
+
+
+def _unmatted_artwork(rgb: np.ndarray, face: Face) -> float:
+    """Artwork share on the head square with its background left in."""
+    probabilities = classify.imagenet_probabilities(head_square(rgb, face, None))
+    return classify.share(probabilities, classify.ARTWORK)
 
 
 def head_square(rgb: np.ndarray, face: Face, person: PersonMatte | None) -> np.ndarray:
