@@ -139,6 +139,7 @@ def make_id_photo(
         )
         crown = _measure_crown(person, face, to_level)
         if crown.status == "cut":
+            check_subject(measure_subject(decoded.rgb, face, person))
             raise FaceCutOff(
                 "The top of the head is cut off by the edge of the photo; upload a photo "
                 "with some space above the hair."
@@ -153,7 +154,12 @@ def make_id_photo(
             crown_y = crown.y
         head = _head_geometry(face, to_level, crown_y=crown_y)
         reach_sides = _shoulders_reach_sides(person, face)
-        fit = solve(head, decoded, reach_sides)
+        try:
+            fit = solve(head, decoded, reach_sides)
+        except EngineError:
+            # A painting or an animal is refused as such, not as a photo framed too tightly.
+            check_subject(measure_subject(decoded.rgb, face, person))
+            raise
         needed = _matte_rect(fit, to_level, 0.0, margin_bottom=0.0, margin_side=0.0)
         if _covers(person, needed, tolerance=2.0):
             break

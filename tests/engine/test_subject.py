@@ -88,6 +88,21 @@ def test_a_painted_portrait_without_a_photographed_person_is_refused(engine_mode
     assert "no person around the face" in caught.value.reasons
 
 
+@pytest.mark.parametrize(
+    ("name", "spec"),
+    [
+        ("mount_rushmore", "1-inch"),
+        ("painted_piglet", "35x45 visa"),
+        ("proboscis_monkey", "US visa"),
+    ],
+)
+def test_a_non_person_the_spec_cannot_frame_is_refused_as_what_it_is(engine_models, name, spec):
+    # Each of these cannot meet the spec's face bands from its picture; the customer is
+    # told it is not a photographed person, not that the framing failed.
+    with pytest.raises(NotAPerson):
+        make_id_photo((NOT_PEOPLE / f"{name}.jpg").read_bytes(), spec_request(SPECS[spec]))
+
+
 def _cartoon(image: Image.Image) -> np.ndarray:
     bgr = np.asarray(image)[..., ::-1].copy()
     grey = cv2.medianBlur(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), 7)
