@@ -9,7 +9,8 @@ therefore a convex polygon; we take the scale closest to the ideal framing, then
 offset closest to the ideal head-top margin.
 
 Where the frame reaches past the photo:
-- with a new background, above the chin the gap simply shows the new background; below
+- with a new background, above the chin the gap simply shows the new background (where
+  the photo's top edge cuts a little hair, engine/crown.py continues the head); below
   it the photo's edge is continued, which is only allowed for a few pixels at the bottom
   (BODY_TOLERANCE_PX, else BodyCutOff). At the sides, when the shoulders run into the
   photo's edge, the frame stays inside the photo if the request allows it; if not, it

@@ -16,6 +16,7 @@ from PIL import Image
 
 from photos.engine import matte
 from photos.engine.background import composite, make_background
+from photos.engine.crown import CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
 from photos.engine.errors import EngineError, FaceCutOff
 from photos.engine.faces import (
@@ -138,12 +139,17 @@ def make_id_photo(
             decoded.rgb, region, side=round(max(size) * MATTE_SCALE), face_points=face.landmarks
         )
         crown = _measure_crown(person, face, to_level)
+        cut_head = None
         if crown.status == "cut":
-            check_subject(measure_subject(decoded.rgb, face, person))
-            raise FaceCutOff(
-                "The top of the head is cut off by the edge of the photo; upload a photo "
-                "with some space above the hair."
-            )
+            # A little hair missing is continued on a new background (engine/crown.py).
+            cut_head = _fit_cut_head(person, face) if request.change_bg else None
+            if cut_head is None:
+                check_subject(measure_subject(decoded.rgb, face, person))
+                raise FaceCutOff(
+                    "The top of the head is cut off by the edge of the photo; upload a "
+                    "photo with some space above the hair."
+                )
+            crown = _continued_crown(cut_head, person, to_level)
         if crown.status == "tight":
             margin_top += 0.25
             continue
@@ -182,6 +188,10 @@ def make_id_photo(
         alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
         if reach_sides:  # not where a tilted photo's bottom edge comes into the frame
             rgb, alpha = _continue_shoulders(rgb, alpha, inside, fit, head, decoded, warnings)
+        if cut_head is not None:
+            rgb, alpha = _continue_crown(
+                rgb, alpha, inside, cut_head, person, to_output, face, warnings
+            )
     rgb, alpha, landmarks = _retouch(rgb, alpha, landmarks, request)
     if request.clothes_id:
         rgb, alpha = _outfit(rgb, alpha, landmarks, request.clothes_id)
@@ -320,6 +330,38 @@ def _measure_crown(person: matte.PersonMatte, face: Face, to_level: np.ndarray) 
         forehead_y=forehead_y,
         search_top=forehead_y - 1.5 * (chin_y - forehead_y),
     )
+
+
+def _fit_cut_head(person: matte.PersonMatte, face: Face) -> CutHead | None:
+    """The outline of a head the photo's top edge cuts, fitted in the matte's pixels."""
+    points = apply(person.from_source, face.landmarks[[CHEEK_RIGHT, CHEEK_LEFT, FOREHEAD, CHIN]])
+    face_length = float(np.linalg.norm(points[3] - points[2]))
+    face_width = float(np.linalg.norm(points[1] - points[0]))
+    return fit_cut_head(person.alpha, float(points[:2, 0].mean()), face_length, face_width)
+
+
+def _continued_crown(
+    cut_head: CutHead, person: matte.PersonMatte, to_level: np.ndarray
+) -> matte.Crown:
+    """Where the continued outline closes, in the level frame."""
+    in_source = apply(invert(person.from_source), np.array([[cut_head.centre, cut_head.top]]))
+    return matte.Crown(y=float(apply(to_level, in_source)[0, 1]), status="continued")
+
+
+def _continue_crown(rgb, alpha, inside, cut_head: CutHead, person, to_output, face: Face, warnings):
+    """engine/crown.py above a photo that cuts the top of the hair; say so if it did."""
+    to_matte = compose(person.from_source, invert(to_output))
+    scale = float(np.sqrt(abs(np.linalg.det(to_output[:, :2]))))
+    matte_px = float(np.sqrt(abs(np.linalg.det(person.from_source[:, :2]))))
+    face_length = scale * float(np.linalg.norm(face.chin - face.forehead))
+    rgb, alpha, continued = continue_crown(
+        rgb, alpha, inside, cut_head, to_matte, scale / matte_px, face_length
+    )
+    if continued:
+        warnings.append(
+            "The top of the hair was cut off by the edge of the photo; it was continued."
+        )
+    return rgb, alpha
 
 
 def _shoulders_reach_sides(person: matte.PersonMatte, face: Face) -> bool:

@@ -1,0 +1,63 @@
+"""A portrait whose top edge cuts a little hair still makes an ID photo: the head's outline
+is continued above the edge (engine/crown.py); a head cut further is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from photos.engine.errors import FaceCutOff
+from photos.engine.params import PhotoRequest
+from photos.engine.pipeline import make_id_photo
+from tests.engine.conftest import astronaut_image, encode, grace_image
+from tests.engine.official import remeasure, spec_request
+
+ONE_INCH = 1102
+# Row of the crown in each 512-px-wide photo (Grace Hopper's is the top of her cap), and
+# her forehead-to-chin length: 201 and 105 px.
+PEOPLE = {"grace": (grace_image, 22), "astronaut": (astronaut_image, 15)}
+
+
+def _proportion(measured: dict[str, float]) -> float:
+    """Crown to chin over eyes to chin: the head's shape, whatever the framing."""
+    return (measured["chin_y"] - measured["crown_y"]) / (measured["chin_y"] - measured["eyes_y"])
+
+
+def _cut(who: str, rows_below_crown: int):
+    image, crown = PEOPLE[who]
+    photo = image()
+    return photo.crop((0, crown + rows_below_crown, photo.width, photo.height))
+
+
+@pytest.mark.parametrize(
+    ("who", "rows"),  # 2.5 and 6 % of forehead-to-chin; 2 and 5 %
+    [("grace", 5), ("grace", 12), ("astronaut", 2), ("astronaut", 5)],
+)
+def test_hair_cut_by_the_top_edge_is_continued(engine_models, who, rows):
+    uncut = remeasure(make_id_photo(encode(_cut(who, -10)), spec_request(ONE_INCH)).photo)
+    blue = dataclasses.replace(spec_request(ONE_INCH), bg_color="0000FF")
+    result = make_id_photo(encode(_cut(who, rows)), blue)
+
+    assert any("it was continued" in warning for warning in result.warnings)
+    measured = remeasure(result.photo)  # the matte sees a head up to the continued crown
+    assert measured["crown_y"] == pytest.approx(result.measurements.crown_y, abs=3)
+    assert 17 <= measured["crown_y"] <= 50  # the spec's head-top band
+    assert _proportion(measured) == pytest.approx(_proportion(uncut), rel=0.04)
+    # Hair (or her cap), not the blue background, just below the continued crown.
+    top = round(result.measurements.crown_y)
+    red, green, blue = np.asarray(result.photo)[top + 3 : top + 6, round(measured["eyes_x"])].T
+    assert (blue.astype(int) - red < 60).all()
+
+
+@pytest.mark.parametrize(("who", "rows"), [("grace", 40), ("astronaut", 20)])
+def test_a_head_cut_far_into_the_hair_is_still_refused(engine_models, who, rows):
+    with pytest.raises(FaceCutOff):  # 20 % of forehead-to-chin: the top would be invented
+        make_id_photo(encode(_cut(who, rows)), spec_request(ONE_INCH))
+
+
+def test_keeping_the_background_a_cut_head_is_refused(engine_models):
+    # Hair could be continued, the old background above it could not.
+    with pytest.raises(FaceCutOff):
+        make_id_photo(encode(_cut("grace", 5)), PhotoRequest(change_bg=False))
