@@ -11,8 +11,10 @@ offset closest to the ideal head-top margin.
 Where the frame reaches past the photo:
 - with a new background, above the chin the gap simply shows the new background (where
   the photo's top edge cuts a little hair, engine/crown.py continues the head); below
-  it the photo's edge is continued, which is only allowed for a few pixels at the bottom
-  (BODY_TOLERANCE_PX, else BodyCutOff). At the sides, when the shoulders run into the
+  it the person is continued: a few pixels at the bottom (BODY_TOLERANCE_PX) always, and
+  where the request cannot be met otherwise up to BODY_EXTENSION of the height, and never
+  more than BODY_EXTENSION_BELOW_CHIN of what shows below the chin (engine/body.py fills
+  them; beyond that, BodyCutOff). At the sides, when the shoulders run into the
   photo's edge, the frame stays inside the photo if the request allows it; if not, it
   may run past each side by SHOULDER_EXTENSION of its width, and engine/shoulders.py
   continues the shoulders there (beyond that, BodyCutOff);
@@ -48,6 +50,12 @@ KEEP_BG_TOLERANCE = 0.02  # share of the output that may be edge-filled when kee
 # the shoulders are continued. A tight head-and-shoulders photo is about 2.4 face widths
 # wide; the square US visa needs 2.8-3.0 around the face.
 SHOULDER_EXTENSION = 0.15
+# Share of the output height by which the frame may run past the photo's bottom edge,
+# with a new background, where the clothes are continued (engine/body.py); and at most
+# this share of what the output shows below the chin, so that a photo cut at the neck
+# is still refused (continued, it would show a head on a stalk).
+BODY_EXTENSION = 0.08
+BODY_EXTENSION_BELOW_CHIN = 0.3
 
 
 @dataclass(frozen=True)
@@ -226,20 +234,18 @@ def fit_to_spec(
     width, height = size
     requested = _user_constraints(head, bands, height)
     hard = list(requested)
+
+    def body_reaching(bottom: float) -> _Constraint:
+        label = "the body reaching the bottom edge"
+        return _Constraint(label, _BODY, bottom, math.inf, True, bounds.bottom)
+
     hard += [
         _Constraint("the head top inside the photo", _FRAME, 0.0, math.inf, True, head.crown_y),
         _Constraint(
             "the chin inside the photo", _FRAME, -math.inf, float(height), True, head.chin_y
         ),
         _Constraint("the face inside the photo width", _FRAME, 0.0, width / head.face_width),
-        _Constraint(
-            "the body reaching the bottom edge",
-            _BODY,
-            height - BODY_TOLERANCE_PX,
-            math.inf,
-            True,
-            bounds.bottom,
-        ),
+        body_reaching(height - BODY_TOLERANCE_PX),
         _Constraint("the photo's resolution", _RESOLUTION, 0.0, max_scale),
     ]
     slack_x, slack_y = KEEP_BG_TOLERANCE * width, KEEP_BG_TOLERANCE * height
@@ -287,6 +293,25 @@ def fit_to_spec(
             if feasible(hard + [inside])
             else _Constraint(label, _SHOULDERS, extended, math.inf)
         )
+
+    if not keep_background:
+        # A photo cut close below the chin: the frame may run past its bottom edge by a
+        # little, where the clothes are continued, rather than refuse or frame badly.
+        share = BODY_EXTENSION_BELOW_CHIN  # bottom_out >= height - share*(height - chin_out)
+        mostly_photo = _Constraint(
+            "the body reaching the bottom edge",
+            _BODY,
+            float(height),
+            math.inf,
+            True,
+            (bounds.bottom - share * head.chin_y) / (1 - share),
+        )
+        extended = [c for c in hard if c.kind != _BODY]
+        extended += [body_reaching(height * (1 - BODY_EXTENSION)), mostly_photo]
+        for wanted in (defaults, []):
+            if not feasible(hard + wanted) and feasible(extended + wanted):
+                hard = extended
+                break
 
     try:
         scale, ty = solve(hard + defaults)

@@ -16,6 +16,7 @@ from PIL import Image
 
 from photos.engine import matte
 from photos.engine.background import composite, make_background
+from photos.engine.body import continue_below
 from photos.engine.crown import CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
 from photos.engine.errors import EngineError, FaceCutOff
@@ -186,6 +187,8 @@ def make_id_photo(
     alpha = None
     if request.change_bg or request.clothes_id:
         alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
+        if request.change_bg:
+            rgb, alpha = _continue_below(rgb, alpha, inside, fit, decoded, warnings)
         if reach_sides:  # not where a tilted photo's bottom edge comes into the frame
             rgb, alpha = _continue_shoulders(rgb, alpha, inside, fit, head, decoded, warnings)
         if cut_head is not None:
@@ -409,6 +412,16 @@ def _continue_shoulders(rgb, alpha, inside, fit: Fit, head: HeadGeometry, decode
     if continued > NOTICEABLE_CONTINUATION:
         warnings.append(
             "The photo was narrow for this size: the shoulders were continued at the sides."
+        )
+    return rgb, alpha
+
+
+def _continue_below(rgb, alpha, inside, fit: Fit, decoded, warnings):
+    """engine/body.py below a photo cut close under the chin; say so if it shows."""
+    rgb, alpha, continued = continue_below(rgb, alpha, inside, fit.scale * decoded.scale)
+    if continued > NOTICEABLE_CONTINUATION:
+        warnings.append(
+            "The photo was cut close below the chin: the clothes were continued at the bottom."
         )
     return rgb, alpha
 

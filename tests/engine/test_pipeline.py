@@ -7,6 +7,7 @@ the engine's own numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import threading
 
@@ -28,7 +29,7 @@ from photos.engine.errors import (
 from photos.engine.params import Band, PhotoRequest
 from photos.engine.pipeline import make_id_photo
 from tests.engine.conftest import encode
-from tests.engine.official import remeasure
+from tests.engine.official import remeasure, spec_request
 
 pytestmark = pytest.mark.usefixtures("engine_models")
 
@@ -275,6 +276,32 @@ def test_a_photo_much_too_narrow_for_a_wide_frame_is_refused(grace):
     with pytest.raises(BodyCutOff) as excinfo:
         make_id_photo(encode(narrow), PhotoRequest(px_width=602, px_height=602))
     assert "sides" in str(excinfo.value)
+
+
+def test_clothes_are_continued_below_a_photo_cut_close_under_the_chin(grace):
+    short = grace.crop((0, 0, 512, 440))  # too short for the US visa's bands by a little
+    result = make_id_photo(encode(short), spec_request(3108))
+    assert any("clothes were continued" in warning for warning in result.warnings)
+    measured = remeasure(result.photo)
+    assert 187 - 2 <= measured["eyes_y"] <= 265 + 2
+    assert 301 - 3 <= measured["chin_y"] - measured["crown_y"] <= 415 + 3
+    photo = np.asarray(result.photo).astype(float)
+    assert photo[-5:, 60:120].mean() < 80  # her navy jacket, not the white background
+
+    # Continued, not smeared: the photo's last row is not repeated down in streaks.
+    def detail(rows):
+        return np.abs(np.diff(rows[:, 150:450], axis=1)).mean()
+
+    assert detail(photo[-10:]) < 0.5 * detail(photo[-80:-60])
+
+
+@pytest.mark.parametrize("change_bg", [True, False])
+def test_a_photo_cut_too_close_under_the_chin_for_the_frame_is_refused(grace, change_bg):
+    # 420: more would have to be made up than photographed; 440 keeping the background.
+    short = grace.crop((0, 0, 512, 420 if change_bg else 440))
+    request = dataclasses.replace(spec_request(3108), change_bg=change_bg)
+    with pytest.raises((ConstraintsUnsatisfiable, BodyCutOff)):
+        make_id_photo(encode(short), request)
 
 
 def test_absurd_requests_are_refused_before_any_work():
