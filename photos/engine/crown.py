@@ -32,6 +32,10 @@ MAX_MISSING = 0.07  # of forehead-to-chin, after the stretch
 # at most this share of the face's width (those continued above: 0.46-0.5). A wide cut
 # means the top is far away, whatever a fit through a hat's or a hairdo's sides says.
 MAX_WIDTH_AT_CUT = 0.55
+# Levelling turns the photo's edge into a slant across the frame; the cap is fitted in
+# the photo's own rows and meets the hair cleanly on both sides only while that slant is
+# small (steps showed at the sides from 5-6 degrees on).
+MAX_ROLL_DEG = 5.0
 FIT_DEPTH = 0.3  # of forehead-to-chin: the rows below the cut whose width is fitted
 MIN_ROWS = 6
 # Source pixels just inside the edge that are not trusted (resampling, JPEG subsampling).
@@ -98,13 +102,24 @@ def fit_cut_head(
         or 2 * half_widths[0] > MAX_WIDTH_AT_CUT * face_width
     ):
         return None
+    # Hair elsewhere along the cut (a wide, uneven hairdo) would end in a straight line.
+    cut = np.flatnonzero(alpha[rows[0]] > 0.5)
+    if cut[-1] - cut[0] + 1 > MAX_WIDTH_AT_CUT * face_width:
+        return None
     y = np.asarray(rows, np.float64)
     c, b, _a = np.polyfit(y, np.square(half_widths), 2)
     # The fitted shape, through the head's width and centre where the photo cuts it, so
     # that the cap meets the hair without a step.
     a = half_widths[0] ** 2 - b * y[0] - c * y[0] ** 2
-    if a <= 0:  # the outline closes inside the photo: it only grazes the edge
-        return CutHead(a=0.0, b=0.0, c=0.0, centre=float(centres[0]), top=0.0)
+    if a <= 0:
+        # The fit closes inside the photo, between the edge and the first row measured
+        # (curls, or a parting at the centre column): take the top of the head as round,
+        # of radius half the face width, through that row's width.
+        radius = face_width / 2
+        top = min(0.0, y[0] - half_widths[0] ** 2 / (2 * radius))
+        a, b, c = -top * top - 2 * radius * top, 2 * top + 2 * radius, -1.0
+        if top == 0.0:
+            return CutHead(a=0.0, b=0.0, c=0.0, centre=float(centres[0]), top=0.0)
     top = _closing_row(a, b, c)
     if top is None:
         # A pointed top (the width grows linearly, so its square has no root): close it
@@ -118,6 +133,50 @@ def fit_cut_head(
     if -top > MAX_MISSING * face_length:
         return None
     return CutHead(a=float(a), b=float(b), c=float(c), centre=float(centres[0]), top=top)
+
+
+def _aligned_columns(
+    xs: np.ndarray,
+    alpha: np.ndarray,
+    head: CutHead,
+    to_matte: np.ndarray,
+    scale: float,
+    first: np.ndarray,
+) -> np.ndarray:
+    """Output columns remapped so that the cap is exactly as wide as the person is just
+    below the seam.
+
+    The outline was fitted on the network's matte; the output's alpha has been refined
+    against the photo since (its soft hair edge tightened), so at the seam the two can
+    differ by a few pixels, which would show as a step on each side.
+    """
+    height, width = alpha.shape
+    centre = cv2.invertAffineTransform(to_matte) @ np.array([head.centre, 0.0, 1.0])
+    column = int(np.clip(round(centre[0]), 0, width - 1))
+    row = int(first[column]) + 1
+    if row >= height:
+        return xs
+    person = _run(alpha[row] > 0.5, column)
+    columns = np.arange(width, dtype=np.float64)
+    mx = to_matte[0, 0] * columns + to_matte[0, 1] * row + to_matte[0, 2]
+    my = to_matte[1, 0] * columns + to_matte[1, 1] * row + to_matte[1, 2]
+    fitted = _run(head.distance(mx, my) > 0, column)
+    if person is None or fitted is None:
+        return xs
+    ratio = (fitted[1] - fitted[0]) / max(person[1] - person[0], 1)
+    return (fitted[0] + fitted[1]) / 2 + (xs - (person[0] + person[1]) / 2) * ratio
+
+
+def _run(mask: np.ndarray, column: int) -> tuple[int, int] | None:
+    """First and last index of the run of True through ``column``, if there is one and it
+    touches neither end."""
+    if not mask[column]:
+        return None
+    left = column - int(np.argmin(mask[column::-1])) + 1 if not mask[0] else 0
+    right = column + int(np.argmin(mask[column:])) - 1 if not mask[-1] else len(mask) - 1
+    if left == 0 or right == len(mask) - 1 or right - left < 2:
+        return None
+    return left, right
 
 
 def _closing_row(a: float, b: float, c: float) -> float | None:
@@ -158,13 +217,14 @@ def continue_crown(
     if last <= 0:
         return rgb, alpha, False
     rows_out = last + skip + 1
+    first = np.minimum(edge + skip, height - 1)  # each column's first trusted row
     ys, xs = np.mgrid[:rows_out, :width].astype(np.float64)
+    xs = _aligned_columns(xs, alpha, head, to_matte, scale, first)
     mx = to_matte[0, 0] * xs + to_matte[0, 1] * ys + to_matte[0, 2]
     my = to_matte[1, 0] * xs + to_matte[1, 1] * ys + to_matte[1, 2]
     cap = np.clip(head.distance(mx, my) * scale / (2 * EDGE_SOFTNESS_PX) + 0.5, 0.0, 1.0)
     cap[my < head.top] = 0.0  # the quadratic's far side, above the closing row
     # Only above each column's trusted first row.
-    first = np.minimum(edge + skip, height - 1)
     fill = ys < first[None, :]
     # Colour along the edge: the hair in the band inside, per column, smoothed sideways.
     colour = np.zeros((width, 3), np.float32)

@@ -17,7 +17,7 @@ from PIL import Image
 from photos.engine import matte
 from photos.engine.background import composite, make_background
 from photos.engine.body import continue_below
-from photos.engine.crown import CutHead, continue_crown, fit_cut_head
+from photos.engine.crown import MAX_ROLL_DEG, CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
 from photos.engine.errors import EngineError, FaceCutOff
 from photos.engine.faces import (
@@ -337,6 +337,8 @@ def _measure_crown(person: matte.PersonMatte, face: Face, to_level: np.ndarray) 
 
 def _fit_cut_head(person: matte.PersonMatte, face: Face) -> CutHead | None:
     """The outline of a head the photo's top edge cuts, fitted in the matte's pixels."""
+    if abs(face.roll) > MAX_ROLL_DEG:
+        return None
     points = apply(person.from_source, face.landmarks[[CHEEK_RIGHT, CHEEK_LEFT, FOREHEAD, CHIN]])
     face_length = float(np.linalg.norm(points[3] - points[2]))
     face_width = float(np.linalg.norm(points[1] - points[0]))
