@@ -8,8 +8,11 @@ then a quadratic in the row), which closes a few pixels above the edge; that cap
 filled with the hair's own colour, mirrored across the edge and fading into the colour
 averaged along it, so the seam shows neither an edge nor streaks.
 
-Only when the fitted outline closes within MAX_MISSING of the face length; a head cut
-higher than that is refused as before (the crown would be invented, not continued).
+Only when the fitted outline closes within MAX_MISSING of the face length, the head is
+narrow where it is cut, and the photo is nearly level; otherwise the head is refused as
+cut off, as before (the crown would be invented, not continued). The cap is drawn in the
+output after the matte has been refined there, and made exactly as wide as the refined
+hair just below the seam.
 """
 
 from __future__ import annotations
