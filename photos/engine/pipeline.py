@@ -171,6 +171,7 @@ def make_id_photo(
         if _covers(person, needed, tolerance=2.0):
             break
     else:
+        check_subject(measure_subject(decoded.rgb, face, person))  # a monkey, say so
         raise EngineError("The head could not be measured reliably in this photo.")
     check_subject(measure_subject(decoded.rgb, face, person))
     report(60)

@@ -103,6 +103,15 @@ def test_a_non_person_the_spec_cannot_frame_is_refused_as_what_it_is(engine_mode
         make_id_photo((NOT_PEOPLE / f"{name}.jpg").read_bytes(), spec_request(SPECS[spec]))
 
 
+@pytest.mark.parametrize("spec", SPECS)
+def test_a_monkey_whose_head_cannot_be_measured_is_refused_as_an_animal(engine_models, spec):
+    # Its matte never settled on a head (the photo's generic "could not be measured"
+    # before); the customer is told why instead.
+    with pytest.raises(NotAPerson) as caught:
+        make_id_photo((NOT_PEOPLE / "macaque.jpg").read_bytes(), spec_request(SPECS[spec]))
+    assert caught.value.reasons == ["an animal"]
+
+
 def _cartoon(image: Image.Image) -> np.ndarray:
     bgr = np.asarray(image)[..., ::-1].copy()
     grey = cv2.medianBlur(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), 7)
