@@ -219,7 +219,7 @@ def continue_crown(
     last = int(min(edge.max(), height - 1))
     if last <= 0:
         return rgb, alpha, False
-    rows_out = last + skip + 1
+    rows_out = min(height, last + skip + 1)
     first = np.minimum(edge + skip, height - 1)  # each column's first trusted row
     ys, xs = np.mgrid[:rows_out, :width].astype(np.float64)
     xs = _aligned_columns(xs, alpha, head, to_matte, scale, first)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from photos.engine import matte
-from photos.engine.errors import FaceCutOff
+from photos.engine.errors import EngineError, FaceCutOff
 from photos.engine.faces import detect_faces
 from photos.engine.params import PhotoRequest
 from photos.engine.pipeline import make_id_photo
@@ -79,3 +79,15 @@ def test_a_tilted_head_cut_at_the_top_is_refused_not_continued(engine_models):
     cut = tilted.crop((0, round(crown) + 3, tilted.width, tilted.height))
     with pytest.raises(FaceCutOff):
         make_id_photo(encode(cut), spec_request(ONE_INCH))
+
+
+@pytest.mark.parametrize("size", [(1799, 300), (900, 120), (14, 19), (300, 1799)])
+def test_a_cut_head_in_an_extreme_frame_gives_a_photo_or_a_clear_refusal(engine_models, size):
+    # A wide, short frame puts the photo's top edge near the frame's bottom rows.
+    request = PhotoRequest(px_width=size[0], px_height=size[1], dpi=100)
+    try:
+        result = make_id_photo(encode(_cut("astronaut", 2)), request)
+    except EngineError as error:
+        assert error.message.endswith(".")
+    else:
+        assert result.photo.size == size
