@@ -3,7 +3,7 @@
     python -m photos.engine.examples OUTDIR
 
 For Grace Hopper (matplotlib's sample data) and Eileen Collins (scikit-image's astronaut),
-on white, blue 438EDB and a white-to-blue gradient, at 295x413 and 602x602: one PNG per
+also cut a little at the top and at the bottom, on white, blue 438EDB and a white-to-blue gradient, at 295x413 and 602x602: one PNG per
 case with the upload, the ID photo and a 200 % crop around the top of the hair, where
 halos and old-background fringes show first. Needs matplotlib and scikit-image (test
 extras).
@@ -35,7 +35,15 @@ def portraits() -> dict[str, Image.Image]:
 
     with cbook.get_sample_data("grace_hopper.jpg") as handle:
         grace = Image.open(handle).convert("RGB")
-    return {"grace_hopper": grace, "astronaut": Image.fromarray(data.astronaut())}
+    astronaut = Image.fromarray(data.astronaut())
+    return {
+        "grace_hopper": grace,
+        "astronaut": astronaut,
+        # What the engine continues: hair cut a little by the top edge (crown.py), and a
+        # photo a little short below the chin for the square frame (body.py).
+        "astronaut_hair_cut": astronaut.crop((0, 19, 512, 512)),
+        "grace_hopper_short": grace.crop((0, 0, 512, 440)),
+    }
 
 
 def before_after(source: Image.Image, photo: Image.Image, crown_y: float) -> Image.Image:
