@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
+
+from photos.engine.band_colour import band_colour
 
 COLOUR_BAND = 0.04  # share of the height, inside the photo, whose colour is carried down
 COLOUR_SMOOTHING = 0.02  # of the width: Gaussian sigma of the colour from column to column
@@ -48,17 +49,10 @@ def continue_below(
     band = max(4, round(COLOUR_BAND * height))
     rows = np.arange(height)[:, None]
     cols = np.arange(width)[None, :]
-    # Colour: what the person wears in the band above the seam, smoothed sideways as a
-    # normalised convolution so that the background beside the body does not bleed in.
+    # Colour: what the person wears in the band above the seam, smoothed sideways.
     in_band = (rows <= seam[None, :]) & (rows > seam[None, :] - band)
-    weights = (in_band & (alpha > 0.5)).astype(np.float32)
-    weights[:, ~np.isin(np.arange(width), columns)] = 0.0
-    total = (rgb.astype(np.float32) * weights[..., None]).sum(axis=0)
-    count = weights.sum(axis=0)
-    sigma = max(1.0, COLOUR_SMOOTHING * width)
-    total = cv2.GaussianBlur(total[None], (0, 0), sigmaX=sigma, sigmaY=0.1)[0]
-    count = cv2.GaussianBlur(count[None], (0, 0), sigmaX=sigma, sigmaY=0.1)[0]
-    colour = total / np.maximum(count, 1e-6)[:, None]
+    weights = in_band & (alpha > 0.5) & np.isin(cols, columns)
+    colour = band_colour(rgb, weights, axis=0, sigma=max(1.0, COLOUR_SMOOTHING * width))
     # Texture: the rows above the seam mirrored below it, fading into that colour.
     below = rows - seam[None, :]  # 1 on the first filled row
     fill = (below >= 1) & np.isin(cols, columns)

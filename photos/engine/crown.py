@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from photos.engine.band_colour import band_colour
+
 # Measured on 21 photos of people from registry packages, each cut 2-10 % of its
 # forehead-to-chin length below the crown and matted again: the fitted ellipse closes
 # too early, by a fifth of the missing part on average (hair is flatter on top than an
@@ -230,17 +232,9 @@ def continue_crown(
     # Only above each column's trusted first row.
     fill = ys < first[None, :]
     # Colour along the edge: the hair in the band inside, per column, smoothed sideways.
-    colour = np.zeros((width, 3), np.float32)
-    weight = np.zeros(width, np.float32)
-    for x in np.flatnonzero(edge < height):
-        rows = slice(first[x], min(height, first[x] + band))
-        keep = alpha[rows, x] > 0.8
-        colour[x] = (rgb[rows, x].astype(np.float32) * keep[:, None]).sum(axis=0)
-        weight[x] = keep.sum()
-    sigma = max(1.0, band)
-    colour = cv2.GaussianBlur(colour[None], (0, 0), sigmaX=sigma, sigmaY=0.1)[0]
-    weight = cv2.GaussianBlur(weight[None], (0, 0), sigmaX=sigma, sigmaY=0.1)[0]
-    colour /= np.maximum(weight, 1e-6)[:, None]
+    all_rows = np.arange(height)[:, None]
+    in_band = (all_rows >= first) & (all_rows < first + band) & (edge < height)
+    colour = band_colour(rgb, in_band & (alpha > 0.8), axis=0, sigma=max(1.0, band))
     # Texture: the rows below the seam mirrored above it, fading into that colour.
     above = np.maximum(first[None, :] - ys, 1.0)  # 1 just above the seam
     mirror_rows = np.clip(first[None, :] + above - 1, 0, height - 1).astype(np.intp)

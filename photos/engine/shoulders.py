@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
+
+from photos.engine.band_colour import band_colour
 
 EDGE_BAND = 0.06  # share of the width, inside the photo, where the shoulder line is read
 COLOUR_BAND = 0.03  # share of the width, inside the photo, whose colour is carried across
@@ -86,17 +87,12 @@ def _continue_left(
     continued = np.clip(rows - line + 0.5, 0.0, 1.0).astype(np.float32)
     # Colour: what the person wears just inside the edge, row by row, smoothed.
     colour_band = slice(first, min(width, first + max(4, round(COLOUR_BAND * width))))
-    weights = (alpha[body, colour_band] > 0.8)[..., None].astype(np.float32)
-    total = (rgb[body, colour_band].astype(np.float32) * weights).sum(axis=1)
-    count = weights.sum(axis=1)
-    # Smoothed as a normalised convolution: rows without clothes in the band (above the
-    # shoulder) do not pull the colour towards black.
-    sigma = max(1.0, COLOUR_SMOOTHING * height)
-    total, count = (
-        cv2.GaussianBlur(a[:, None, :], (1, 0), sigmaX=0.1, sigmaY=sigma)[:, 0, :]
-        for a in (total, np.repeat(count, 3, axis=1))
+    colour = band_colour(
+        rgb[body, colour_band],
+        alpha[body, colour_band] > 0.8,
+        axis=1,
+        sigma=max(1.0, COLOUR_SMOOTHING * height),
     )
-    colour = total / np.maximum(count, 1e-6)
     # Texture: the band inside mirrored across the seam, fading into that colour, so the
     # seam has no edge and the far part no streaks.
     distance = first - np.arange(first)  # 1 at the seam
