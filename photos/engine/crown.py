@@ -43,8 +43,9 @@ MAX_WIDTH_AT_CUT = 0.55
 MAX_ROLL_DEG = 5.0
 FIT_DEPTH = 0.3  # of forehead-to-chin: the rows below the cut whose width is fitted
 MIN_ROWS = 6
-# Source pixels just inside the edge that are not trusted (resampling, JPEG subsampling).
-SKIP_SOURCE_PX = 2
+# Matte pixels just inside the edge that are not trusted (the matte fades at the photo's
+# border; resampling and JPEG subsampling blur the last rows).
+SKIP_MATTE_PX = 2
 COLOUR_BAND = 0.04  # of the face length, inside the edge: the colour carried above it
 TEXTURE_FADE = 0.015  # of the face length: the mirrored texture fades into that colour
 EDGE_SOFTNESS_PX = 1.0  # output pixels: the cap's outline is as soft as a matted edge
@@ -89,13 +90,10 @@ def fit_cut_head(
     column = int(np.clip(round(centre_x), 0, width - 1))
     rows, half_widths, centres = [], [], []
     for y in range(depth):
-        head = alpha[y] > 0.5
-        if not head[column]:
-            continue
-        left = column - int(np.argmin(head[column::-1])) + 1 if not head[0] else 0
-        right = column + int(np.argmin(head[column:])) - 1 if not head[-1] else width - 1
-        if left == 0 or right == width - 1:
-            continue  # the head runs into a side of the matte too: its width is unknown
+        run = _run(alpha[y] > 0.5, column)
+        if run is None:
+            continue  # not the head, or it runs into a side of the matte: width unknown
+        left, right = run
         rows.append(y)
         half_widths.append((right - left + 1) / 2)
         centres.append((left + right) / 2)
@@ -166,21 +164,19 @@ def _aligned_columns(
     mx = to_matte[0, 0] * columns + to_matte[0, 1] * row + to_matte[0, 2]
     my = to_matte[1, 0] * columns + to_matte[1, 1] * row + to_matte[1, 2]
     fitted = _run(head.distance(mx, my) > 0, column)
-    if person is None or fitted is None:
+    if person is None or fitted is None or min(person[1] - person[0], fitted[1] - fitted[0]) < 2:
         return xs
     ratio = (fitted[1] - fitted[0]) / max(person[1] - person[0], 1)
     return (fitted[0] + fitted[1]) / 2 + (xs - (person[0] + person[1]) / 2) * ratio
 
 
 def _run(mask: np.ndarray, column: int) -> tuple[int, int] | None:
-    """First and last index of the run of True through ``column``, if there is one and it
-    touches neither end."""
-    if not mask[column]:
+    """First and last index of the run of True through ``column``; None where there is
+    none, or where the mask is True at either end (the run may reach it)."""
+    if not mask[column] or mask[0] or mask[-1]:
         return None
-    left = column - int(np.argmin(mask[column::-1])) + 1 if not mask[0] else 0
-    right = column + int(np.argmin(mask[column:])) - 1 if not mask[-1] else len(mask) - 1
-    if left == 0 or right == len(mask) - 1 or right - left < 2:
-        return None
+    left = column - int(np.argmin(mask[column::-1])) + 1
+    right = column + int(np.argmin(mask[column:])) - 1
     return left, right
 
 
@@ -216,7 +212,7 @@ def continue_crown(
     outside = inside < 0.5
     # First row of the photo in each column (height where the column never reaches it).
     edge = np.where(outside.all(axis=0), height, np.argmin(outside, axis=0))
-    skip = math.ceil(SKIP_SOURCE_PX * max(scale, 0.5))
+    skip = math.ceil(SKIP_MATTE_PX * max(scale, 0.5))
     band = max(3, round(COLOUR_BAND * face_length_px))
     last = int(min(edge.max(), height - 1))
     if last <= 0:

@@ -81,6 +81,11 @@ class PersonMatte:
     source_size: tuple[int, int]
 
     @property
+    def resolution(self) -> float:
+        """Matte pixels per source pixel (the matte is an axis-aligned resampling)."""
+        return float(np.sqrt(abs(np.linalg.det(self.from_source[:, :2]))))
+
+    @property
     def reaches_source_top(self) -> bool:
         return self.source_rect[1] == 0
 
@@ -195,7 +200,7 @@ def measure_crown(
 
     ``columns`` is the head's x span and ``search_top`` how far up to look (level frame).
     """
-    resolution = float(np.sqrt(abs(np.linalg.det(person.from_source[:, :2]))))
+    resolution = person.resolution
     x0, x1 = columns
     frame = np.array([[resolution, 0, -resolution * x0], [0, resolution, -resolution * search_top]])
     size = (

@@ -357,11 +357,10 @@ def _continued_crown(
 def _continue_crown(rgb, alpha, inside, cut_head: CutHead, person, to_output, face: Face, warnings):
     """engine/crown.py above a photo that cuts the top of the hair; say so if it did."""
     to_matte = compose(person.from_source, invert(to_output))
-    scale = float(np.sqrt(abs(np.linalg.det(to_output[:, :2]))))
-    matte_px = float(np.sqrt(abs(np.linalg.det(person.from_source[:, :2]))))
+    scale = float(np.sqrt(abs(np.linalg.det(to_output[:, :2]))))  # output px per source px
     face_length = scale * float(np.linalg.norm(face.chin - face.forehead))
     rgb, alpha, continued = continue_crown(
-        rgb, alpha, inside, cut_head, to_matte, scale / matte_px, face_length
+        rgb, alpha, inside, cut_head, to_matte, scale / person.resolution, face_length
     )
     if continued:
         warnings.append(
@@ -400,7 +399,7 @@ def _alpha_in_output(
     it the matte's edge is continued (shoulders cut by the photo's side stay shoulders).
     """
     alpha, covered = person.warped(to_output, fit.size)
-    upsampling = fit.scale / float(np.sqrt(abs(np.linalg.det(person.from_source[:, :2]))))
+    upsampling = fit.scale / person.resolution
     refined = matte.refine_alpha(alpha, rgb, upsampling=upsampling)
     empty = (inside < 0.5) | (covered < 0.5)
     empty[max(0, _chin_row(fit, head)) :] = False
