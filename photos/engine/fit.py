@@ -235,9 +235,10 @@ def fit_to_spec(
     requested = _user_constraints(head, bands, height)
     hard = list(requested)
 
-    def body_reaching(bottom: float) -> _Constraint:
+    def body_reaching(bottom: float, point: float = bounds.bottom) -> _Constraint:
+        """``point`` (level frame; the photo's bottom edge) lands at ``bottom`` or below."""
         label = "the body reaching the bottom edge"
-        return _Constraint(label, _BODY, bottom, math.inf, True, bounds.bottom)
+        return _Constraint(label, _BODY, bottom, math.inf, True, point)
 
     hard += [
         _Constraint("the head top inside the photo", _FRAME, 0.0, math.inf, True, head.crown_y),
@@ -287,24 +288,19 @@ def fit_to_spec(
     if shoulders_reach_sides and not keep_background:
         label = "the shoulders inside the photo"
         inside = _Constraint(label, _SHOULDERS, min_scale_inside, math.inf)
-        extended = (width / 2 - SHOULDER_EXTENSION * width) / room
+        min_scale_past_sides = (width / 2 - SHOULDER_EXTENSION * width) / room
         hard.append(
             inside
             if feasible(hard + [inside])
-            else _Constraint(label, _SHOULDERS, extended, math.inf)
+            else _Constraint(label, _SHOULDERS, min_scale_past_sides, math.inf)
         )
 
     if not keep_background:
         # A photo cut close below the chin: the frame may run past its bottom edge by a
         # little, where the clothes are continued, rather than refuse or frame badly.
         share = BODY_EXTENSION_BELOW_CHIN  # bottom_out >= height - share*(height - chin_out)
-        mostly_photo = _Constraint(
-            "the body reaching the bottom edge",
-            _BODY,
-            float(height),
-            math.inf,
-            True,
-            (bounds.bottom - share * head.chin_y) / (1 - share),
+        mostly_photo = body_reaching(
+            float(height), (bounds.bottom - share * head.chin_y) / (1 - share)
         )
         extended = [c for c in hard if c.kind != _BODY]
         extended += [body_reaching(height * (1 - BODY_EXTENSION)), mostly_photo]

@@ -66,16 +66,19 @@ MIN_ANIMAL = 0.3
 MAX_ARTWORK = 0.10
 # "Other animals" is the sum over every animal class except dogs (long hair scores as dog
 # breeds) and primates (judged above, where clear eyes can overrule): real people <= 0.13,
-# a painted bear and pig 0.50 and 0.68;
-# the pig's eye white (27) would have overruled "animal". No eye overrule here.
+# a painted bear and pig 0.50 and 0.68. No eye overrule here: the pig's eye white (27)
+# would have overruled "animal".
 MIN_OTHER_ANIMALS = 0.35
 # "Mask" also takes carved faces: Mount Rushmore 0.63; real people <= 0.02.
 MIN_MASK = 0.3
 # The whole picture, as uploaded: a reproduction of a painting scores as "dust jacket" /
-# "comic book" (the Mona Lisa 0.40) even where its matted sitter alone looks photographed
-# (0.00), and the matte covers a painted sitter fully. Real photos of people <= 0.06. A
-# real person in front of a painting that fills the background scores like the painting
-# (0.64 in front of a Van Gogh) and is refused too, with advice to use a plain background.
+# "comic book" (two Mona Lisas 0.24-0.26, Van Gogh's Pere Tanguy 0.72) even where its
+# matted sitter alone looks photographed (0.00), and the matte covers a painted sitter
+# fully. Real photos of people <= 0.06, also degraded ten ways. The same painting cropped
+# to its upper part or framed in a border drops to 0.04-0.08 and is not caught. A real
+# person in front of a painting that fills the background scores like the painting (0.46
+# in front of a Van Gogh) and is refused too, with advice to use a plain background; in
+# front of a wall of art prints 0.18.
 MAX_SCENE_ARTWORK = 0.2
 # Flat skin alone is not enough (JPEG quality 5 flattens real skin to 0.17); with a hint
 # of artwork from the classifier it is.
