@@ -4,12 +4,13 @@ Portraits are often framed with the hair touching the top edge. With a new backg
 the ID photo needs a margin above the head, and that margin would show the hair ending in
 a straight cut. When only a little is missing, the head's outline is continued instead:
 its width, row by row below the cut, is fitted as an ellipse (the squared half-width is
-then a quadratic in the row), which closes a few pixels above the edge; that cap is
+then a quadratic in the row, and the middle of a tilted head's rows moves along a line),
+which closes a few pixels above the edge; that cap is
 filled with the hair's own colour, mirrored across the edge and fading into the colour
 averaged along it, so the seam shows neither an edge nor streaks.
 
 Only when the fitted outline closes within MAX_MISSING of the face length, the head is
-narrow where it is cut, and the photo is nearly level; otherwise the head is refused as
+narrow where it is cut, and tilted by at most MAX_ROLL_DEG; otherwise the head is refused as
 cut off, as before (the crown would be invented, not continued). The cap is drawn in the
 output after the matte has been refined there, and made exactly as wide as the refined
 hair just below the seam.
@@ -37,10 +38,14 @@ MAX_MISSING = 0.07  # of forehead-to-chin, after the stretch
 # at most this share of the face's width (those continued above: 0.46-0.5). A wide cut
 # means the top is far away, whatever a fit through a hat's or a hairdo's sides says.
 MAX_WIDTH_AT_CUT = 0.55
-# Levelling turns the photo's edge into a slant across the frame; the cap is fitted in
-# the photo's own rows and meets the hair cleanly on both sides only while that slant is
-# small (steps showed at the sides from 5-6 degrees on).
-MAX_ROLL_DEG = 5.0
+# Levelling turns the photo's edge into a slant across the frame. The outline is fitted
+# in the photo's own rows, where a tilted head is a tilted ellipse (its rows' widths
+# still squared-quadratic, their centres drifting in a line); looked at on two portraits
+# tilted 0-15 degrees and cut 2-5 %, the cap met the hair cleanly up to 12.
+MAX_ROLL_DEG = 12.0
+# A head that just touches the edge is left as it is only if levelling turns the flat it
+# was cut to into a slant of at most this many matte pixels from end to end.
+MAX_FLAT_SLANT_PX = 1.0
 FIT_DEPTH = 0.3  # of forehead-to-chin: the rows below the cut whose width is fitted
 MIN_ROWS = 6
 # Matte pixels just inside the edge that are not trusted (the matte fades at the photo's
@@ -65,26 +70,44 @@ class CutHead:
     c: float
     centre: float
     top: float
+    drift: float = 0.0  # columns per row: the centre of a tilted head moves along its axis
 
     def distance(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Signed distance to the outline (positive inside), to first order, in pixels."""
         stretch = np.where(y < 0, OUTLINE_STRETCH, 1.0)
         y = y / stretch
-        dx = x - self.centre
+        dx = x - self.centre - self.drift * y
         inside = self.a + self.b * y + self.c * y * y - dx * dx
-        slope = np.hypot(2 * dx, (self.b + 2 * self.c * y) / stretch)
+        slope = np.hypot(2 * dx, (self.b + 2 * self.c * y + 2 * dx * self.drift) / stretch)
         return inside / np.maximum(slope, 1e-6)
+
+    def outline(self, samples: int = 65) -> np.ndarray:
+        """Points of the outline above the edge, (x, y) in matte pixels, both sides."""
+        y = np.linspace(self.top, 0.0, samples)
+        unstretched = y / OUTLINE_STRETCH
+        half = np.sqrt(np.maximum(self.a + self.b * unstretched + self.c * unstretched**2, 0.0))
+        centre = self.centre + self.drift * unstretched
+        return np.concatenate(
+            [np.stack([centre - half, y], axis=1), np.stack([centre + half, y], axis=1)]
+        )
 
 
 def fit_cut_head(
-    alpha: np.ndarray, centre_x: float, face_length: float, face_width: float
+    alpha: np.ndarray,
+    centre_x: float,
+    face_length: float,
+    face_width: float,
+    roll_deg: float = 0.0,
 ) -> CutHead | None:
     """Fit the outline of a head that runs into row 0 of ``alpha`` (a matte from the top).
 
     ``centre_x`` is the head's centre column, ``face_length`` forehead to chin and
-    ``face_width`` cheek to cheek, all in ``alpha``'s pixels. ``None`` when the head is
-    too wide at the cut or its outline does not close within MAX_MISSING.
+    ``face_width`` cheek to cheek, all in ``alpha``'s pixels; ``roll_deg`` how far the
+    head is tilted in the photo. ``None`` when the head is tilted too far, too wide at the
+    cut or its outline does not close within MAX_MISSING.
     """
+    if abs(roll_deg) > MAX_ROLL_DEG:
+        return None
     height, width = alpha.shape
     depth = min(height, max(MIN_ROWS, round(FIT_DEPTH * face_length)))
     column = int(np.clip(round(centre_x), 0, width - 1))
@@ -111,6 +134,8 @@ def fit_cut_head(
         return None
     y = np.asarray(rows, np.float64)
     c, b, _a = np.polyfit(y, np.square(half_widths), 2)
+    drift = float(np.polyfit(y, centres, 1)[0])
+    centre = float(centres[0] - drift * y[0])
     # The fitted shape, through the head's width and centre where the photo cuts it, so
     # that the cap meets the hair without a step.
     a = half_widths[0] ** 2 - b * y[0] - c * y[0] ** 2
@@ -122,7 +147,12 @@ def fit_cut_head(
         top = min(0.0, y[0] - half_widths[0] ** 2 / (2 * radius))
         a, b, c = -top * top - 2 * radius * top, 2 * top + 2 * radius, -1.0
         if top == 0.0:
-            return CutHead(a=0.0, b=0.0, c=0.0, centre=float(centres[0]), top=0.0)
+            # Nothing above the edge: the head is only flattened there, unless it is
+            # tilted, when the flat would show as a slant across its top.
+            slant = 2 * half_widths[0] * math.tan(math.radians(abs(roll_deg)))
+            if slant > MAX_FLAT_SLANT_PX:
+                return None
+            return CutHead(a=half_widths[0] ** 2, b=0.0, c=0.0, centre=centre, top=0.0, drift=drift)
     top = _closing_row(a, b, c)
     if top is None:
         # A pointed top (the width grows linearly, so its square has no root): close it
@@ -135,7 +165,7 @@ def fit_cut_head(
     top *= OUTLINE_STRETCH
     if -top > MAX_MISSING * face_length:
         return None
-    return CutHead(a=float(a), b=float(b), c=float(c), centre=float(centres[0]), top=top)
+    return CutHead(a=float(a), b=float(b), c=float(c), centre=centre, top=top, drift=drift)
 
 
 def _aligned_columns(
@@ -156,14 +186,23 @@ def _aligned_columns(
     height, width = alpha.shape
     centre = cv2.invertAffineTransform(to_matte) @ np.array([head.centre, 0.0, 1.0])
     column = int(np.clip(round(centre[0]), 0, width - 1))
+    columns = np.arange(width, dtype=np.float64)
+
+    def fitted_run(row: int) -> tuple[int, int] | None:
+        mx = to_matte[0, 0] * columns + to_matte[0, 1] * row + to_matte[0, 2]
+        my = to_matte[1, 0] * columns + to_matte[1, 1] * row + to_matte[1, 2]
+        return _run(head.distance(mx, my) > 0, column)
+
+    # The first row where the photo holds the whole width of the head: on a levelled
+    # photo the edge runs at a slant, and a row that crosses it shows only part of it.
     row = int(first[column]) + 1
+    across = fitted_run(row) if row < height else None
+    if across is not None:
+        row = int(first[across[0] : across[1] + 1].max()) + 1
     if row >= height:
         return xs
     person = _run(alpha[row] > 0.5, column)
-    columns = np.arange(width, dtype=np.float64)
-    mx = to_matte[0, 0] * columns + to_matte[0, 1] * row + to_matte[0, 2]
-    my = to_matte[1, 0] * columns + to_matte[1, 1] * row + to_matte[1, 2]
-    fitted = _run(head.distance(mx, my) > 0, column)
+    fitted = fitted_run(row)
     if person is None or fitted is None or min(person[1] - person[0], fitted[1] - fitted[0]) < 2:
         return xs
     ratio = (fitted[1] - fitted[0]) / max(person[1] - person[0], 1)

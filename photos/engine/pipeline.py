@@ -17,7 +17,7 @@ from PIL import Image
 from photos.engine import matte
 from photos.engine.background import composite, make_background
 from photos.engine.body import continue_below
-from photos.engine.crown import MAX_ROLL_DEG, CutHead, continue_crown, fit_cut_head
+from photos.engine.crown import CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
 from photos.engine.errors import EngineError, FaceCutOff
 from photos.engine.faces import (
@@ -150,7 +150,7 @@ def make_id_photo(
                     "The top of the head is cut off by the edge of the photo; upload a "
                     "photo with some space above the hair."
                 )
-            crown = _continued_crown(cut_head, person, to_level)
+            crown = _continued_crown(cut_head, person, face, to_level)
         if crown.status == "tight":
             margin_top += 0.25
             continue
@@ -338,20 +338,24 @@ def _measure_crown(person: matte.PersonMatte, face: Face, to_level: np.ndarray) 
 
 def _fit_cut_head(person: matte.PersonMatte, face: Face) -> CutHead | None:
     """The outline of a head the photo's top edge cuts, fitted in the matte's pixels."""
-    if abs(face.roll) > MAX_ROLL_DEG:
-        return None
     points = apply(person.from_source, face.landmarks[[CHEEK_RIGHT, CHEEK_LEFT, FOREHEAD, CHIN]])
     face_length = float(np.linalg.norm(points[3] - points[2]))
     face_width = float(np.linalg.norm(points[1] - points[0]))
-    return fit_cut_head(person.alpha, float(points[:2, 0].mean()), face_length, face_width)
+    return fit_cut_head(
+        person.alpha, float(points[:2, 0].mean()), face_length, face_width, face.roll
+    )
 
 
 def _continued_crown(
-    cut_head: CutHead, person: matte.PersonMatte, to_level: np.ndarray
+    cut_head: CutHead, person: matte.PersonMatte, face: Face, to_level: np.ndarray
 ) -> matte.Crown:
-    """Where the continued outline closes, in the level frame."""
-    in_source = apply(invert(person.from_source), np.array([[cut_head.centre, cut_head.top]]))
-    return matte.Crown(y=float(apply(to_level, in_source)[0, 1]), status="continued")
+    """The top of the continued outline in the level frame, between the cheeks, as the
+    crown of an uncut head is measured (a tilted head's top is not where it closes in
+    the photo's rows)."""
+    outline = apply(to_level, apply(invert(person.from_source), cut_head.outline()))
+    cheeks = apply(to_level, face.landmarks[[CHEEK_RIGHT, CHEEK_LEFT]])[:, 0]
+    between = (outline[:, 0] >= cheeks.min()) & (outline[:, 0] <= cheeks.max())
+    return matte.Crown(y=float(outline[between, 1].min()), status="continued")
 
 
 def _continue_crown(rgb, alpha, inside, cut_head: CutHead, person, to_output, face: Face, warnings):

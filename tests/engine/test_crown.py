@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
+from photos.engine.crown import OUTLINE_STRETCH, fit_cut_head
 from photos.engine.errors import EngineError, FaceCutOff
 from photos.engine.params import PhotoRequest
 from photos.engine.pipeline import make_id_photo
@@ -64,14 +66,66 @@ def test_keeping_the_background_a_cut_head_is_refused(engine_models):
         make_id_photo(encode(_cut("grace", 5)), PhotoRequest(change_bg=False))
 
 
-def test_a_tilted_head_cut_at_the_top_is_refused_not_continued(engine_models):
-    # Levelled, the photo's edge would run at a slant across the frame, and the cap would
-    # meet the hair with a step on one side.
-    tilted = astronaut_image().rotate(12, resample=Image.BICUBIC, fillcolor=(90, 90, 90))
+def _tilted(who: str, degrees: float) -> Image.Image:
+    """The photo as if the camera had been tilted: rotated, its edges continued outwards
+    first so that no empty corner comes into the frame."""
+    image, _crown = PEOPLE[who]
+    photo = image()
+    pad = 160
+    padded = cv2.copyMakeBorder(np.asarray(photo), pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    rotated = Image.fromarray(padded).rotate(degrees, resample=Image.BICUBIC)
+    return rotated.crop((pad, 0, pad + photo.width, pad + photo.height))
+
+
+@pytest.mark.parametrize("degrees", [10, 14])  # the head then tilted by 7 and 11 degrees
+def test_a_tilted_head_cut_a_little_is_continued(engine_models, degrees):
+    # Levelled, the photo's edge runs at a slant across the top of the head.
+    tilted = _tilted("astronaut", degrees)
+    uncut = remeasure(make_id_photo(encode(tilted), spec_request(ONE_INCH)).photo)
     crown = remeasure(tilted)["crown_y"]
-    cut = tilted.crop((0, round(crown) + 3, tilted.width, tilted.height))
+    cut = tilted.crop((0, round(crown) + 4, tilted.width, tilted.height))
+    result = make_id_photo(encode(cut), spec_request(ONE_INCH))
+
+    assert any("it was continued" in warning for warning in result.warnings)
+    measured = remeasure(result.photo)
+    assert abs(measured["roll"]) < 1.5
+    assert measured["crown_y"] == pytest.approx(result.measurements.crown_y, abs=3)
+    assert _proportion(measured) == pytest.approx(_proportion(uncut), rel=0.04)
+
+
+def test_a_head_tilted_too_far_and_cut_at_the_top_is_refused(engine_models):
+    tilted = _tilted("astronaut", 18)  # 15 degrees: the cap would be guessed along a slant
+    crown = remeasure(tilted)["crown_y"]
+    cut = tilted.crop((0, round(crown) + 4, tilted.width, tilted.height))
     with pytest.raises(FaceCutOff):
         make_id_photo(encode(cut), spec_request(ONE_INCH))
+
+
+def _ellipse_matte(tilt_deg: float, rows_cut: float) -> tuple[np.ndarray, float, float]:
+    """A tilted elliptical head (semi-axes 50 and 65 px) whose top ``rows_cut`` rows lie
+    above the matte's row 0; also its true top row and the line its rows' centres follow."""
+    theta = np.radians(tilt_deg)
+    rx, ry = 50.0, 65.0
+    a = np.cos(theta) ** 2 / rx**2 + np.sin(theta) ** 2 / ry**2
+    b = 2 * np.sin(theta) * np.cos(theta) * (1 / rx**2 - 1 / ry**2)
+    c = np.sin(theta) ** 2 / rx**2 + np.cos(theta) ** 2 / ry**2
+    top_from_centre = np.sqrt(rx**2 * np.sin(theta) ** 2 + ry**2 * np.cos(theta) ** 2)
+    cy = top_from_centre - rows_cut
+    ys, xs = np.mgrid[:200, :240].astype(float) + 0.5
+    dx, dy = xs - 120.0, ys - cy
+    inside = a * dx * dx + b * dx * dy + c * dy * dy <= 1.0
+    return inside.astype(np.float32), -rows_cut, -b / (2 * a)
+
+
+@pytest.mark.parametrize("tilt", [0.0, 8.0, -11.0])
+def test_the_outline_of_a_tilted_head_is_continued_along_its_axis(tilt):
+    alpha, true_top, drift = _ellipse_matte(tilt, rows_cut=6.0)
+    head = fit_cut_head(alpha, 120.0, face_length=130.0, face_width=100.0, roll_deg=tilt)
+
+    assert head is not None
+    assert head.drift == pytest.approx(drift, abs=0.03)  # the centre moves with the tilt
+    # Closes where the ellipse does, stretched upwards by at most OUTLINE_STRETCH.
+    assert true_top * OUTLINE_STRETCH - 1.0 <= head.top <= true_top + 1.0
 
 
 @pytest.mark.parametrize("size", [(1799, 300), (900, 120), (14, 19), (300, 1799)])
