@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from photos.engine.errors import BodyCutOff, ConstraintsUnsatisfiable, FaceTooSmall
+from photos.engine.errors import BodyCutOff, ConstraintsUnsatisfiable, FaceCutOff, FaceTooSmall
 from photos.engine.params import FACE_CONSTRAINTS, Band
 
 # Framing of a well-made ID photo when the request gives no constraint on it (shares of
@@ -129,12 +129,13 @@ class Fit:
 
 # --- the constraint system ---------------------------------------------------------------
 
-_USER, _DEFAULT, _FRAME, _BODY, _SHOULDERS, _RESOLUTION, _KEEP_BG = (
+_USER, _DEFAULT, _FRAME, _BODY, _SHOULDERS, _HAIR, _RESOLUTION, _KEEP_BG = (
     "user",
     "default",
     "frame",
     "body",
     "shoulders",
+    "hair",
     "resolution",
     "keep_bg",
 )
@@ -222,6 +223,7 @@ def fit_to_spec(
     keep_background: bool,
     max_scale: float,
     shoulders_reach_sides: bool = False,
+    hair_reaches_sides: bool = False,
 ) -> Fit:
     """Solve scale and offset; raise a typed error naming what cannot be met.
 
@@ -230,6 +232,8 @@ def fit_to_spec(
     pixels per level-frame pixel (the resolution limit, see MAX_UPSCALE).
     ``shoulders_reach_sides`` says the person runs into the photo's side edges: the frame
     may then not reach past them, or the shoulders would end in a straight cut.
+    ``hair_reaches_sides`` says the head does, above the chin: there nothing is continued,
+    so the frame must stay inside the photo's sides.
     """
     width, height = size
     requested = _user_constraints(head, bands, height)
@@ -295,6 +299,9 @@ def fit_to_spec(
             else _Constraint(label, _SHOULDERS, min_scale_past_sides, math.inf)
         )
 
+    if hair_reaches_sides and not keep_background:
+        hard.append(_Constraint("the hair inside the photo", _HAIR, (width / 2) / room, math.inf))
+
     if not keep_background:
         # A photo cut close below the chin: the frame may run past its bottom edge by a
         # little, where the clothes are continued, rather than refuse or frame badly.
@@ -315,9 +322,10 @@ def fit_to_spec(
         try:
             solve(hard)
         except _Infeasible as exc:
-            raise _error_for(exc.conflict, head, size) from None
+            blamed = _blame(exc.conflict, hard, defaults, feasible)
+            raise _error_for(blamed, head, size) from None
         # The request itself is possible; find out whether the photo spoils good framing.
-        for kind in (_BODY, _SHOULDERS, _RESOLUTION):
+        for kind in (_BODY, _SHOULDERS, _HAIR, _RESOLUTION):
             if feasible([c for c in hard if c.kind != kind] + defaults):
                 raise _error_for(tuple(c for c in hard if c.kind == kind), head, size) from None
         if keep_background:
@@ -401,6 +409,24 @@ def _framing(
     return framing
 
 
+def _blame(
+    conflict: tuple[_Constraint, ...], hard: list[_Constraint], defaults: list, feasible
+) -> tuple[_Constraint, ...]:
+    """The part of a conflict to report: the photo's (cut too tight below the chin or at
+    the sides) where the request frames a head well and a photo with more room would
+    meet it; otherwise all of it, naming the request.
+
+    A spec's bands are not the customer's to change; "the photo is cut too tight" is what
+    they can act on. A request that no well-framed photo meets is theirs to fix.
+    """
+    photo = (_BODY, _SHOULDERS, _HAIR)
+    if any(c.kind in photo for c in conflict) and feasible(
+        [c for c in hard if c.kind not in photo] + defaults
+    ):
+        return tuple(c for c in conflict if c.kind in photo)
+    return conflict
+
+
 def _error_for(conflict: tuple[_Constraint, ...], head: HeadGeometry, size: tuple[int, int]):
     """The typed error for a set of constraints that cannot hold together.
 
@@ -431,6 +457,11 @@ def _error_for(conflict: tuple[_Constraint, ...], head: HeadGeometry, size: tupl
     if _BODY in kinds:
         return BodyCutOff(
             "The photo is cut too tight below the chin; upload one that includes the shoulders."
+        )
+    if _HAIR in kinds:
+        return FaceCutOff(
+            "The photo is cut too tight beside the head: the hair runs into its edge and "
+            "would end in a straight line. Upload a photo with some room beside the head."
         )
     if _SHOULDERS in kinds:
         return BodyCutOff(

@@ -17,7 +17,7 @@ from PIL import Image
 from photos.engine import matte
 from photos.engine.background import composite, make_background
 from photos.engine.body import continue_below
-from photos.engine.crown import CutHead, continue_crown, fit_cut_head
+from photos.engine.crown import SKIP_MATTE_PX, CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
 from photos.engine.errors import EngineError, FaceCutOff
 from photos.engine.faces import (
@@ -60,6 +60,11 @@ MATTE_MARGIN_BOTTOM = 0.06
 MATTE_SCALE = 0.8
 # Share of the width continued beside the photo (engine/shoulders.py) worth a warning.
 NOTICEABLE_CONTINUATION = 0.03
+# Hair that may run into an edge of the photo the ID photo shows, beyond what is continued,
+# in output pixels along that edge, as a share of crown-to-chin. Levelling a tilted photo
+# slants its edges, so hair can meet the top edge beside the crown, or a side edge that
+# the frame includes.
+MAX_HAIR_CUT = 0.03
 # The second landmark pass looks at the framed face at this size (long side, pixels).
 REFINE_MIN_SIDE, REFINE_MAX_SIDE = 256, 640
 # Decode at least this many times the output's long side (JPEG draft / area downscale),
@@ -101,7 +106,10 @@ def make_id_photo(
     bands = {name: getattr(request, name) for name in FACE_CONSTRAINTS}
 
     def solve(
-        head: HeadGeometry, decoded: DecodedImage, shoulders_reach_sides: bool = False
+        head: HeadGeometry,
+        decoded: DecodedImage,
+        shoulders_reach_sides: bool = False,
+        hair_reaches_sides: bool = False,
     ) -> Fit:
         bounds = source_bounds(
             to_level, (decoded.rgb.shape[1], decoded.rgb.shape[0]), head.center_x, head.face_width
@@ -114,6 +122,7 @@ def make_id_photo(
             keep_background=not request.change_bg,
             max_scale=MAX_UPSCALE / decoded.scale,
             shoulders_reach_sides=shoulders_reach_sides,
+            hair_reaches_sides=hair_reaches_sides,
         )
 
     guess = _guess_fit(head, solve, decoded, size)
@@ -150,7 +159,7 @@ def make_id_photo(
                     "The top of the head is cut off by the edge of the photo; upload a "
                     "photo with some space above the hair."
                 )
-            crown = _continued_crown(cut_head, person, face, to_level)
+            crown = _continued_crown(cut_head, crown, person, face, to_level)
         if crown.status == "tight":
             margin_top += 0.25
             continue
@@ -163,6 +172,9 @@ def make_id_photo(
         reach_sides = _shoulders_reach_sides(person, face)
         try:
             fit = solve(head, decoded, reach_sides)
+            if request.change_bg and _shows_cut_hair(person, face, fit, head, to_level, cut_head):
+                # The frame shows hair running into a side of the photo: keep inside it.
+                fit = solve(head, decoded, reach_sides, hair_reaches_sides=True)
         except EngineError:
             # A painting or an animal is refused as such, not as a photo framed too tightly.
             check_subject(measure_subject(decoded.rgb, face, person))
@@ -174,6 +186,11 @@ def make_id_photo(
         check_subject(measure_subject(decoded.rgb, face, person))  # a monkey, say so
         raise EngineError("The head could not be measured reliably in this photo.")
     check_subject(measure_subject(decoded.rgb, face, person))
+    if request.change_bg and _shows_cut_hair(person, face, fit, head, to_level, cut_head):
+        raise FaceCutOff(
+            "The hair runs into the edge of the photo and would end in a straight line; "
+            "upload a photo with some room around the head."
+        )
     report(60)
 
     measurements = fit.measure(head)
@@ -347,15 +364,64 @@ def _fit_cut_head(person: matte.PersonMatte, face: Face) -> CutHead | None:
 
 
 def _continued_crown(
-    cut_head: CutHead, person: matte.PersonMatte, face: Face, to_level: np.ndarray
+    cut_head: CutHead,
+    measured: matte.Crown,
+    person: matte.PersonMatte,
+    face: Face,
+    to_level: np.ndarray,
 ) -> matte.Crown:
-    """The top of the continued outline in the level frame, between the cheeks, as the
-    crown of an uncut head is measured (a tilted head's top is not where it closes in
-    the photo's rows)."""
+    """The top of the head in the level frame, between the cheeks, as the crown of an
+    uncut head is measured: the continued outline's top, or hair the photo still holds
+    that levelling lifts above it (a tilted head's top is not where it closes in the
+    photo's rows, and a tuft beside the cut can stand higher)."""
     outline = apply(to_level, apply(invert(person.from_source), cut_head.outline()))
     cheeks = apply(to_level, face.landmarks[[CHEEK_RIGHT, CHEEK_LEFT]])[:, 0]
     between = (outline[:, 0] >= cheeks.min()) & (outline[:, 0] <= cheeks.max())
-    return matte.Crown(y=float(outline[between, 1].min()), status="continued")
+    top = min(measured.y, float(outline[between, 1].min())) if between.any() else measured.y
+    return matte.Crown(y=top, status="continued")
+
+
+def _hair_cut_in_frame(
+    person: matte.PersonMatte, face: Face, fit: Fit, to_level: np.ndarray, cut_head: CutHead | None
+) -> float:
+    """How much of the head, in output pixels along the photo's edges, runs into an edge
+    of the photo where the ID photo shows that edge, above the chin (below it the clothes
+    and shoulders are continued), beyond what the continued outline covers.
+
+    The crown's own measurement looks only straight above the face; levelling a tilted
+    photo slants its edges, and hair can run into the top edge beside the crown or into
+    a side edge, which the new background would show as a straight cut.
+    """
+    alpha = person.alpha
+    height, width = alpha.shape
+    x0, y0, x1, _y1 = person.source_rect
+    inset = min(SKIP_MATTE_PX, height - 1, width - 1)
+    edges = []  # (x, y) matte points on the photo's edges, and where to read the matte
+    if y0 == 0:
+        xs = np.arange(width, dtype=np.float64)
+        edges.append((xs, np.zeros_like(xs), alpha[inset]))
+    if x0 == 0:
+        ys = np.arange(height, dtype=np.float64)
+        edges.append((np.zeros_like(ys), ys, alpha[:, inset]))
+    if x1 == person.source_size[0]:
+        ys = np.arange(height, dtype=np.float64)
+        edges.append((np.full_like(ys, float(width)), ys, alpha[:, width - 1 - inset]))
+    if not edges:
+        return 0.0
+    xs, ys, read = (np.concatenate(part) for part in zip(*edges, strict=True))
+    head = read > 0.5
+    if cut_head is not None:
+        head &= cut_head.distance(xs, np.maximum(ys, float(inset))) < -1.0
+    to_output = compose(fit.matrix, to_level)
+    points = apply(to_output, apply(invert(person.from_source), np.stack([xs, ys], 1)))
+    chin_y = apply(to_output, face.chin[None])[0, 1]
+    shown = (
+        (points[:, 0] > 0.5)
+        & (points[:, 0] < fit.size[0] - 0.5)
+        & (points[:, 1] > 0.5)
+        & (points[:, 1] < chin_y)
+    )
+    return float(np.count_nonzero(head & shown)) * fit.scale / person.resolution
 
 
 def _continue_crown(rgb, alpha, inside, cut_head: CutHead, person, to_output, face: Face, warnings):
@@ -387,6 +453,20 @@ def _shoulders_reach_sides(person: matte.PersonMatte, face: Face) -> bool:
     if x1 == width:
         edges.append(body[:, -1])
     return any(float((edge > 0.5).mean()) > 0.1 for edge in edges)
+
+
+def _shows_cut_hair(
+    person: matte.PersonMatte,
+    face: Face,
+    fit: Fit,
+    head: HeadGeometry,
+    to_level: np.ndarray,
+    cut_head: CutHead | None,
+) -> bool:
+    """Would the new background show hair ending in a straight line at a photo edge?
+    (Keeping the background, the frame stays inside the photo.)"""
+    cut = _hair_cut_in_frame(person, face, fit, to_level, cut_head)
+    return cut > MAX_HAIR_CUT * fit.scale * head.face_height
 
 
 def _alpha_in_output(

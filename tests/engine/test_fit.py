@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from photos.engine.errors import BodyCutOff, ConstraintsUnsatisfiable, FaceTooSmall
+from photos.engine.errors import BodyCutOff, ConstraintsUnsatisfiable, FaceCutOff, FaceTooSmall
 from photos.engine.fit import (
     HeadGeometry,
     SourceBounds,
@@ -128,6 +128,48 @@ def test_photo_cut_below_the_chin_is_body_cut_off():
     tight = SourceBounds(top=0.0, bottom=HEAD.chin_y + 12, left=0.0, right=512.0)
     with pytest.raises(BodyCutOff):
         solve(bounds=tight)
+
+
+# The photo ends 132 px left of the face's centre; a 1-inch frame with the face at most
+# 297 px high is wider than twice that.
+NARROW_LEFT = SourceBounds(top=0.0, bottom=600.0, left=130.0, right=512.0)
+ONE_INCH_HEIGHT = {"face_height": Band(min=248, max=297)}
+
+
+def solve_beside(bounds, **flags):
+    return fit_to_spec(
+        HEAD,
+        bounds,
+        size=(295, 413),
+        bands=ONE_INCH_HEIGHT,
+        keep_background=False,
+        max_scale=3.0,
+        **flags,
+    )
+
+
+def test_shoulders_at_a_side_may_run_past_it_but_hair_may_not():
+    # Below the chin the shoulders are continued past the edge; hair above it is not.
+    past = solve_beside(NARROW_LEFT, shoulders_reach_sides=True)
+    assert past.level_rect()[0] < NARROW_LEFT.left
+    with pytest.raises(FaceCutOff) as excinfo:
+        solve_beside(NARROW_LEFT, shoulders_reach_sides=True, hair_reaches_sides=True)
+    assert "beside the head" in str(excinfo.value)
+
+
+def test_hair_at_a_side_keeps_the_frame_inside_the_photo():
+    bounds = SourceBounds(top=0.0, bottom=600.0, left=100.0, right=512.0)
+    fit = solve_beside(bounds, shoulders_reach_sides=True, hair_reaches_sides=True)
+    assert fit.level_rect()[0] >= bounds.left - 1e-6
+    assert 248 <= fit.measure(HEAD).face_height <= 297
+
+
+def test_a_photo_too_narrow_for_a_specs_bands_is_blamed_not_the_bands():
+    # The customer chose a document; they can only change the photo.
+    narrow = SourceBounds(top=0.0, bottom=600.0, left=200.0, right=324.0)
+    with pytest.raises(BodyCutOff) as excinfo:
+        solve_beside(narrow, shoulders_reach_sides=True)
+    assert "sides" in str(excinfo.value) and "face_height" not in str(excinfo.value)
 
 
 def test_body_reaching_the_bottom_edge_is_enforced():

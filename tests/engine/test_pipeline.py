@@ -28,7 +28,7 @@ from photos.engine.errors import (
 )
 from photos.engine.params import Band, PhotoRequest
 from photos.engine.pipeline import make_id_photo
-from tests.engine.conftest import encode
+from tests.engine.conftest import astronaut_image, encode
 from tests.engine.official import remeasure, spec_request
 
 pytestmark = pytest.mark.usefixtures("engine_models")
@@ -276,6 +276,22 @@ def test_a_photo_much_too_narrow_for_a_wide_frame_is_refused(grace):
     with pytest.raises(BodyCutOff) as excinfo:
         make_id_photo(encode(narrow), PhotoRequest(px_width=602, px_height=602))
     assert "sides" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("spec", [1102, 2102, 3110])
+def test_hair_cut_by_a_side_of_the_photo_is_refused_not_shown_cut_straight(spec):
+    # The left edge cuts a few pixels off her hair: every frame of these sizes reaches past
+    # it, where the new background would show the hair ending in a vertical line.
+    cut = astronaut_image().crop((140, 0, 512, 512))
+    with pytest.raises(FaceCutOff) as excinfo:
+        make_id_photo(encode(cut), spec_request(spec))
+    assert "beside the head" in str(excinfo.value)
+    # With room beside the hair, the same sizes are made.
+    roomy = astronaut_image().crop((100, 0, 512, 512))
+    assert make_id_photo(encode(roomy), spec_request(spec)).photo.size == (
+        spec_request(spec).px_width,
+        spec_request(spec).px_height,
+    )
 
 
 def test_clothes_are_continued_below_a_photo_cut_close_under_the_chin(grace):
