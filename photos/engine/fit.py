@@ -413,13 +413,13 @@ def _blame(
     conflict: tuple[_Constraint, ...], hard: list[_Constraint], defaults: list, feasible
 ) -> tuple[_Constraint, ...]:
     """The part of a conflict to report: the photo's (cut too tight below the chin or at
-    the sides) where the request frames a head well and a photo with more room would
+    the sides, too little of its background to keep) where the request frames a head well and a photo with more room would
     meet it; otherwise all of it, naming the request.
 
     A spec's bands are not the customer's to change; "the photo is cut too tight" is what
     they can act on. A request that no well-framed photo meets is theirs to fix.
     """
-    photo = (_BODY, _SHOULDERS, _HAIR)
+    photo = (_BODY, _SHOULDERS, _HAIR, _KEEP_BG)
     if any(c.kind in photo for c in conflict) and feasible(
         [c for c in hard if c.kind not in photo] + defaults
     ):

@@ -52,6 +52,34 @@ def _contrast(alpha: np.ndarray, low: float = 0.15, high: float = 0.85) -> np.nd
     return t * t * (3.0 - 2.0 * t)
 
 
+def drop_loose_parts(alpha: np.ndarray, seed: tuple[float, float], above_row: int) -> np.ndarray:
+    """Clear parts of the matte that float beside or above the head, apart from the person.
+
+    MODNet sometimes takes a bit of someone behind (an arm above the head) or of the
+    background for the person; on a new background those parts would float in the air.
+    Solid parts (alpha > 0.5) not connected to the one at ``seed`` (the face) and lying
+    entirely above ``above_row`` (the chin) are cleared with their soft rims. Below the
+    chin nothing is cleared: a body the matte joins to the head only thinly must stay.
+    """
+    solid = (alpha > 0.5).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    height, width = alpha.shape
+    x = int(np.clip(round(seed[0]), 0, width - 1))
+    y = int(np.clip(round(seed[1]), 0, height - 1))
+    person = labels[y, x]
+    if count <= 2 or person == 0:
+        return alpha
+    bottoms = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT]
+    loose = [k for k in range(1, count) if k != person and bottoms[k] <= above_row]
+    if not loose:
+        return alpha
+    parts = np.isin(labels, loose).astype(np.uint8)
+    rims = cv2.dilate(parts, np.ones((5, 5), np.uint8)).astype(bool) & (labels != person)
+    cleared = alpha.copy()
+    cleared[rims] = 0.0
+    return cleared
+
+
 def refine_alpha(
     alpha: np.ndarray, guide_rgb: np.ndarray, *, upsampling: float = 1.0
 ) -> np.ndarray:

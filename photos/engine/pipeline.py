@@ -486,9 +486,11 @@ def _alpha_in_output(
     upsampling = fit.scale / person.resolution
     refined = matte.refine_alpha(alpha, rgb, upsampling=upsampling)
     empty = (inside < 0.5) | (covered < 0.5)
-    empty[max(0, _chin_row(fit, head)) :] = False
+    chin_row = max(0, _chin_row(fit, head))
+    empty[chin_row:] = False
     refined[empty] = 0.0
-    return refined
+    face_centre = (fit.size[0] / 2, fit.scale * (head.eyes_y + head.chin_y) / 2 + fit.ty)
+    return matte.drop_loose_parts(refined, face_centre, above_row=chin_row)
 
 
 def _continue_shoulders(rgb, alpha, inside, fit: Fit, head: HeadGeometry, decoded, warnings):

@@ -29,6 +29,7 @@ MIN_SLOPE, MAX_SLOPE = 0.25, 1.0
 # few (a navy jacket's last columns came out green).
 SKIP_SOURCE_PX = 4
 TEXTURE_FADE = 0.02  # of the width: the mirrored texture fades into the smoothed colour
+SIDE_ROWS = 0.6  # the upper share of the rows below the chin where the side edge is read
 
 
 def continue_shoulders(
@@ -62,7 +63,7 @@ def _continue_left(
     edge = np.where(outside.all(axis=1), width, np.argmin(outside, axis=1))
     if edge.max() == 0 or edge.min() >= width:
         return 0
-    start = int(edge[edge < width].max())
+    start = _side_edge(edge, width)
     band = max(6, round(EDGE_BAND * width))
     first = start + 1 + math.ceil(SKIP_SOURCE_PX * max(scale, 0.5))
     if first >= width - band:
@@ -105,3 +106,21 @@ def _continue_left(
     alpha[region] = continued
     rgb[region] = np.round(filled_rgb).astype(rgb.dtype)
     return first
+
+
+def _side_edge(edge: np.ndarray, width: int) -> int:
+    """The innermost column of the photo's side edge over the rows below the chin.
+
+    ``edge`` is each row's first photo column. The side edge is a straight line (slanted
+    when the photo was levelled), but in the last rows the photo's bottom edge may come
+    into the frame and move that first column far inwards (a few rows of tolerance, or
+    the corner a levelled photo leaves; engine/body.py fills those): so the line is read
+    on the upper rows and extended down, not taken from every row.
+    """
+    rows = np.flatnonzero(edge < width)
+    upper = rows[: max(3, round(SIDE_ROWS * rows.size))]
+    if upper.size < 3:
+        return int(edge[rows].max())
+    slope, offset = np.polyfit(upper, edge[upper], 1)
+    extended = offset + slope * rows[[0, -1]]
+    return int(np.ceil(max(float(edge[upper].max()), float(extended.max()))))

@@ -68,6 +68,30 @@ def _crown(rgb: np.ndarray, *, search_top: float) -> matte.Crown:
     )
 
 
+def test_parts_floating_beside_the_head_are_cleared_and_the_body_kept():
+    # A head and body, a blob of someone's arm above the head, and a patch below the chin
+    # that the matte has cut off from the body (it must stay: it may be the body).
+    alpha = np.zeros((200, 160), np.float32)
+    ys, xs = np.mgrid[:200, :160]
+    alpha[(xs - 80) ** 2 + (ys - 70) ** 2 < 35**2] = 1.0  # head
+    alpha[105:, 45:115] = 1.0  # neck and body
+    alpha[10:25, 125:150] = 1.0  # an arm behind, above the head
+    alpha[8:27, 123:152][alpha[8:27, 123:152] == 0] = 0.3  # with a soft rim
+    alpha[150:170, 130:150] = 1.0  # loose below the chin
+    chin = 105
+
+    cleared = matte.drop_loose_parts(alpha, seed=(80, 80), above_row=chin)
+
+    assert cleared[5:30, 120:155].max() == 0.0  # the arm and its rim are gone
+    assert (cleared[150:170, 130:150] == 1.0).all()  # below the chin nothing is cleared
+    assert np.array_equal(cleared[30:, :120], alpha[30:, :120])  # the person as it was
+
+
+def test_a_matte_with_nothing_loose_is_left_as_it_is(grace):
+    alpha = matte.estimate_alpha(np.asarray(grace))
+    assert np.array_equal(matte.drop_loose_parts(alpha, (256, 300), above_row=420), alpha)
+
+
 def test_crown_of_grace_is_the_top_of_her_cap(grace):
     crown = _crown(np.asarray(grace), search_top=0.0)
     assert crown.status == "found"
