@@ -62,3 +62,41 @@ def composite(rgb: np.ndarray, alpha: np.ndarray, background: np.ndarray) -> np.
     a = alpha[..., None]
     out = fg * a + background * (1 - a)
     return np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+# Outline contrast: CIE76 colour difference between the clothes just inside the
+# shoulders' outline and the new background there (median). Measured on 43 registry
+# portraits at 35x45 mm on white, blue 438EDB and navy 1B2440: a white T-shirt on white
+# 0.5, dark suits, a black turtleneck and Grace Hopper's uniform on navy 13-16, where the
+# shoulders hardly show; a dark suit on navy 21.5, a grey T-shirt on navy 29, everything
+# on white or blue but that T-shirt >= 32.
+MIN_OUTLINE_CONTRAST = 20.0
+OUTLINE_INSET = 5  # pixels: the band read is from about 2 to 7 pixels inside the outline
+
+
+def outline_contrast(
+    rgb: np.ndarray,
+    alpha: np.ndarray,
+    background: np.ndarray,
+    from_row: int,
+    neck: tuple[int, int],
+) -> float | None:
+    """Median colour difference (CIE76, L*a*b*) across the shoulders' outline: below
+    ``from_row`` and outside the ``neck`` columns, the clothes just inside the outline
+    against the new background there. ``None`` where too little outline shows (the
+    frame's own edges do not count)."""
+    person = (alpha > 0.5).astype(np.uint8)
+    person[:from_row] = 0
+    # A band a few pixels inside the outline: the outline itself still mixes in the old
+    # background.
+    near = cv2.erode(person, np.ones((OUTLINE_INSET, OUTLINE_INSET), np.uint8)).astype(bool)
+    deep = cv2.erode(person, np.ones((3 * OUTLINE_INSET, 3 * OUTLINE_INSET), np.uint8))
+    inner = near & ~deep.astype(bool)
+    inner[:, :2] = inner[:, -2:] = False
+    inner[:, max(0, neck[0]) : max(0, neck[1])] = False
+    inner[-2:] = False
+    if inner.sum() < 20:
+        return None
+    lab_person = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[inner]
+    lab_background = cv2.cvtColor(background.astype(np.float32), cv2.COLOR_RGB2LAB)[inner]
+    return float(np.median(np.linalg.norm(lab_person - lab_background, axis=1)))

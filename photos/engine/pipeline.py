@@ -15,7 +15,12 @@ import numpy as np
 from PIL import Image
 
 from photos.engine import matte
-from photos.engine.background import composite, make_background
+from photos.engine.background import (
+    MIN_OUTLINE_CONTRAST,
+    composite,
+    make_background,
+    outline_contrast,
+)
 from photos.engine.body import continue_below
 from photos.engine.crown import SKIP_MATTE_PX, CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
@@ -65,6 +70,9 @@ NOTICEABLE_CONTINUATION = 0.03
 # slants its edges, so hair can meet the top edge beside the crown, or a side edge that
 # the frame includes.
 MAX_HAIR_CUT = 0.03
+# Half the width of the neck (and hair falling beside it), in face widths: the outline
+# there is skin or hair, not the clothes whose contrast with the background is judged.
+NECK_HALF_WIDTH = 0.6
 # The second landmark pass looks at the framed face at this size (long side, pixels).
 REFINE_MIN_SIDE, REFINE_MAX_SIDE = 256, 640
 # Decode at least this many times the output's long side (JPEG draft / area downscale),
@@ -218,6 +226,7 @@ def make_id_photo(
         rgb, alpha = _outfit(rgb, alpha, landmarks, request.clothes_id)
     if request.change_bg:
         background = make_background(size, request.bg_color, request.bg_color2)
+        _add_outline_warning(rgb, alpha, background, fit, head, warnings)
         rgb = composite(rgb, alpha, background)
     photo = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     report(90)
@@ -512,6 +521,18 @@ def _continue_below(rgb, alpha, inside, fit: Fit, decoded, warnings):
             "The photo was cut close below the chin: the clothes were continued at the bottom."
         )
     return rgb, alpha
+
+
+def _add_outline_warning(rgb, alpha, background, fit: Fit, head: HeadGeometry, warnings):
+    """Say so when the clothes are about the colour of the new background."""
+    half_neck = NECK_HALF_WIDTH * fit.scale * head.face_width
+    neck = (round(fit.size[0] / 2 - half_neck), round(fit.size[0] / 2 + half_neck))
+    contrast = outline_contrast(rgb, alpha, background, _chin_row(fit, head), neck)
+    if contrast is not None and contrast < MIN_OUTLINE_CONTRAST:
+        warnings.append(
+            "The clothes are close to the background colour, so the shoulders hardly show; "
+            "a different background colour or contrasting clothes would look better."
+        )
 
 
 def _chin_row(fit: Fit, head: HeadGeometry) -> int:

@@ -126,6 +126,14 @@ def test_new_background_colour_fills_the_corners(grace_jpeg):
         assert np.abs(corner - [0x43, 0x8E, 0xDB]).max() <= 2
 
 
+@pytest.mark.parametrize(("bg_color", "warned"), [("1B2440", True), ("FFFFFF", False)])
+def test_clothes_the_colour_of_the_background_are_pointed_out(grace_jpeg, bg_color, warned):
+    # Her navy uniform on a navy background: the shoulders all but disappear.
+    request = dataclasses.replace(spec_request(3110), bg_color=bg_color)
+    warnings = make_id_photo(grace_jpeg, request).warnings
+    assert any("close to the background colour" in w for w in warnings) is warned
+
+
 def test_gradient_goes_from_bg_color_at_the_top_to_bg_color2_lower_down(grace_jpeg):
     result = make_id_photo(grace_jpeg, PhotoRequest(bg_color="FFFFFF", bg_color2="438EDB"))
     rgb = np.asarray(result.photo).astype(int)
