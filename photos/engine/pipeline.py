@@ -419,8 +419,10 @@ def _hair_cut_in_frame(
         return 0.0
     xs, ys, read = (np.concatenate(part) for part in zip(*edges, strict=True))
     head = read > 0.5
-    if cut_head is not None:
-        head &= cut_head.distance(xs, np.maximum(ys, float(inset))) < -1.0
+    if cut_head is not None and y0 == 0:  # the continued cap covers the top edge's hair
+        top = np.zeros_like(head)
+        top[:width] = True
+        head &= ~top | (cut_head.distance(xs, np.full_like(ys, float(inset))) < -1.0)
     to_output = compose(fit.matrix, to_level)
     points = apply(to_output, apply(invert(person.from_source), np.stack([xs, ys], 1)))
     chin_y = apply(to_output, face.chin[None])[0, 1]
