@@ -10,8 +10,8 @@ filled with the hair's own colour, mirrored across the edge and fading into the 
 averaged along it, so the seam shows neither an edge nor streaks.
 
 Only when the fitted outline closes within MAX_MISSING of the face length, the head is
-narrow where it is cut, and tilted by at most MAX_ROLL_DEG; otherwise the head is refused as
-cut off, as before (the crown would be invented, not continued). The cap is drawn in the
+narrow where it is cut, and tilted by at most MAX_ROLL_DEG; otherwise the head is refused
+as cut off, as before (the crown would be invented, not continued). The cap is drawn in the
 output after the matte has been refined there, and made exactly as wide as the refined
 hair just below the seam.
 """
@@ -40,8 +40,10 @@ MAX_MISSING = 0.07  # of forehead-to-chin, after the stretch
 MAX_WIDTH_AT_CUT = 0.55
 # Levelling turns the photo's edge into a slant across the frame. The outline is fitted
 # in the photo's own rows, where a tilted head is a tilted ellipse (its rows' widths
-# still squared-quadratic, their centres drifting in a line); looked at on two portraits
-# tilted 0-15 degrees and cut 2-5 %, the cap met the hair cleanly up to 12.
+# still squared-quadratic, their centres drifting in a line). On 41 registry portraits
+# tilted by up to +-11 degrees more and cut 2 % and 5 % of forehead-to-chin below the
+# crown, the cap met the hair without a step and the crown came back within 1.4 px;
+# the astronaut showed a faint seam at 15.
 MAX_ROLL_DEG = 12.0
 # A head that just touches the edge is left as it is only if levelling turns the flat it
 # was cut to into a slant of at most this many matte pixels from end to end.

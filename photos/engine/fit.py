@@ -413,8 +413,9 @@ def _blame(
     conflict: tuple[_Constraint, ...], hard: list[_Constraint], defaults: list, feasible
 ) -> tuple[_Constraint, ...]:
     """The part of a conflict to report: the photo's (cut too tight below the chin or at
-    the sides, too little of its background to keep) where the request frames a head well and a photo with more room would
-    meet it; otherwise all of it, naming the request.
+    the sides, too little of its background to keep) where the request frames a head
+    well and a photo with more room would meet it; otherwise all of it, naming the
+    request.
 
     A spec's bands are not the customer's to change; "the photo is cut too tight" is what
     they can act on. A request that no well-framed photo meets is theirs to fix.
