@@ -81,10 +81,6 @@ class SourceBounds:
     bottom: float  # highest point of the lower edge across the shoulders
     left: float
     right: float
-    # The side edges over the rows from the crown to the chin only (a levelled photo's
-    # sides slant), where hair can run into them; the whole height's where not given.
-    head_left: float | None = None
-    head_right: float | None = None
 
 
 @dataclass(frozen=True)
@@ -304,11 +300,7 @@ def fit_to_spec(
         )
 
     if hair_reaches_sides and not keep_background:
-        head_left = bounds.left if bounds.head_left is None else bounds.head_left
-        head_right = bounds.right if bounds.head_right is None else bounds.head_right
-        head_room = max(min(head.center_x - head_left, head_right - head.center_x), 1e-6)
-        label = "the hair inside the photo"
-        hard.append(_Constraint(label, _HAIR, (width / 2) / head_room, math.inf))
+        hard.append(_Constraint("the hair inside the photo", _HAIR, (width / 2) / room, math.inf))
 
     if not keep_background:
         # A photo cut close below the chin: the frame may run past its bottom edge by a
@@ -511,30 +503,15 @@ def apply(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def source_bounds(
-    matrix: np.ndarray,
-    source_size: tuple[int, int],
-    center_x: float,
-    face_width: float,
-    head_rows: tuple[float, float] | None = None,
+    matrix: np.ndarray, source_size: tuple[int, int], center_x: float, face_width: float
 ) -> SourceBounds:
-    """Where the photo's edges lie in the level frame, around the head and shoulders;
-    ``head_rows`` (crown and chin) also gives the side edges beside the head."""
+    """Where the photo's edges lie in the level frame, around the head and shoulders."""
     w, h = source_size
     tl, tr, br, bl = apply(matrix, [(0, 0), (w, 0), (w, h), (0, h)])
 
     def y_on(a: np.ndarray, b: np.ndarray, xs: np.ndarray) -> np.ndarray:
         t = (xs - a[0]) / (b[0] - a[0])
         return a[1] + t * (b[1] - a[1])
-
-    def x_on(a: np.ndarray, b: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        t = (ys - a[1]) / (b[1] - a[1])
-        return a[0] + t * (b[0] - a[0])
-
-    head_left = head_right = None
-    if head_rows is not None:
-        rows = np.asarray(head_rows, dtype=np.float64)
-        head_left = float(x_on(tl, bl, rows).max())
-        head_right = float(x_on(tr, br, rows).min())
 
     head_span = np.array([center_x - 0.75 * face_width, center_x + 0.75 * face_width])
     body_span = np.array([center_x - 1.25 * face_width, center_x + 1.25 * face_width])
@@ -543,8 +520,6 @@ def source_bounds(
         bottom=float(y_on(bl, br, body_span).min()),
         left=float(max(tl[0], bl[0])),
         right=float(min(tr[0], br[0])),
-        head_left=head_left,
-        head_right=head_right,
     )
 
 

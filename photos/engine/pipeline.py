@@ -120,11 +120,7 @@ def make_id_photo(
         hair_reaches_sides: bool = False,
     ) -> Fit:
         bounds = source_bounds(
-            to_level,
-            (decoded.rgb.shape[1], decoded.rgb.shape[0]),
-            head.center_x,
-            head.face_width,
-            head_rows=(head.crown_y, head.chin_y),
+            to_level, (decoded.rgb.shape[1], decoded.rgb.shape[0]), head.center_x, head.face_width
         )
         return fit_to_spec(
             head,

@@ -211,19 +211,6 @@ def test_source_bounds_follow_the_rotation():
     assert bounds.bottom < 600
 
 
-def test_beside_the_head_a_levelled_photos_sides_are_read_over_the_heads_rows():
-    # Levelled by 8 degrees, each side slants by 84 px over the photo's 600 rows; the
-    # head's rows (120-360) are a part of that.
-    matrix = leveling_matrix(np.array([256.0, 300.0]), 8.0)
-    bounds = source_bounds(matrix, (512, 600), 256, 180, head_rows=(120.0, 360.0))
-    assert bounds.left == pytest.approx(44.2, abs=0.1)
-    assert bounds.head_left == pytest.approx(5.9, abs=0.1)  # 38 px more room beside the head
-    assert bounds.head_right == pytest.approx(489.2, abs=0.1)  # and 21 px on the other side
-    level = leveling_matrix(np.array([256.0, 300.0]), 0.0)
-    unturned = source_bounds(level, (512, 600), 256, 180, head_rows=(120.0, 360.0))
-    assert (unturned.head_left, unturned.head_right) == (unturned.left, unturned.right)
-
-
 def test_warp_samples_the_right_place_and_marks_the_fill():
     image = np.zeros((100, 100, 3), np.uint8)
     image[40:60, 40:60] = 255
