@@ -97,6 +97,12 @@ def outline_contrast(
     inner[-2:] = False
     if inner.sum() < 20:
         return None
-    lab_person = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[inner]
-    lab_background = cv2.cvtColor(background.astype(np.float32), cv2.COLOR_RGB2LAB)[inner]
+    # Only the band's pixels are converted, as one row.
+    lab_person = _lab(rgb[inner].astype(np.float32) / 255.0)
+    lab_background = _lab(background[inner].astype(np.float32))
     return float(np.median(np.linalg.norm(lab_person - lab_background, axis=1)))
+
+
+def _lab(pixels: np.ndarray) -> np.ndarray:
+    """L*a*b* of an (n, 3) array of float RGB in 0..1."""
+    return cv2.cvtColor(pixels[None], cv2.COLOR_RGB2LAB)[0]

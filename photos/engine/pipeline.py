@@ -219,7 +219,7 @@ def make_id_photo(
             rgb, alpha = _continue_shoulders(rgb, alpha, inside, fit, head, decoded, warnings)
         if cut_head is not None:
             rgb, alpha = _continue_crown(
-                rgb, alpha, inside, cut_head, person, to_output, face, warnings
+                rgb, alpha, inside, cut_head, person, to_output, fit.scale, face, warnings
             )
     rgb, alpha, landmarks = _retouch(rgb, alpha, landmarks, request)
     if request.clothes_id:
@@ -405,24 +405,22 @@ def _hair_cut_in_frame(
     height, width = alpha.shape
     x0, y0, x1, _y1 = person.source_rect
     inset = min(SKIP_MATTE_PX, height - 1, width - 1)
-    edges = []  # (x, y) matte points on the photo's edges, and where to read the matte
+    edges = []  # (x, y) matte points on the photo's edges, and whether the head is there
     if y0 == 0:
         xs = np.arange(width, dtype=np.float64)
-        edges.append((xs, np.zeros_like(xs), alpha[inset]))
+        head = alpha[inset] > 0.5
+        if cut_head is not None:  # the continued cap covers the hair along the top edge
+            head &= cut_head.distance(xs, np.full_like(xs, float(inset))) < -1.0
+        edges.append((xs, np.zeros_like(xs), head))
     if x0 == 0:
         ys = np.arange(height, dtype=np.float64)
-        edges.append((np.zeros_like(ys), ys, alpha[:, inset]))
+        edges.append((np.zeros_like(ys), ys, alpha[:, inset] > 0.5))
     if x1 == person.source_size[0]:
         ys = np.arange(height, dtype=np.float64)
-        edges.append((np.full_like(ys, float(width)), ys, alpha[:, width - 1 - inset]))
+        edges.append((np.full_like(ys, float(width)), ys, alpha[:, width - 1 - inset] > 0.5))
     if not edges:
         return 0.0
-    xs, ys, read = (np.concatenate(part) for part in zip(*edges, strict=True))
-    head = read > 0.5
-    if cut_head is not None and y0 == 0:  # the continued cap covers the top edge's hair
-        top = np.zeros_like(head)
-        top[:width] = True
-        head &= ~top | (cut_head.distance(xs, np.full_like(ys, float(inset))) < -1.0)
+    xs, ys, head = (np.concatenate(part) for part in zip(*edges, strict=True))
     to_output = compose(fit.matrix, to_level)
     points = apply(to_output, apply(invert(person.from_source), np.stack([xs, ys], 1)))
     chin_y = apply(to_output, face.chin[None])[0, 1]
@@ -435,10 +433,12 @@ def _hair_cut_in_frame(
     return float(np.count_nonzero(head & shown)) * fit.scale / person.resolution
 
 
-def _continue_crown(rgb, alpha, inside, cut_head: CutHead, person, to_output, face: Face, warnings):
-    """engine/crown.py above a photo that cuts the top of the hair; say so if it did."""
+def _continue_crown(
+    rgb, alpha, inside, cut_head: CutHead, person, to_output, scale: float, face: Face, warnings
+):
+    """engine/crown.py above a photo that cuts the top of the hair; say so if it did.
+    ``scale``: output pixels per (decoded) source pixel, the fit's."""
     to_matte = compose(person.from_source, invert(to_output))
-    scale = float(np.sqrt(abs(np.linalg.det(to_output[:, :2]))))  # output px per source px
     face_length = scale * float(np.linalg.norm(face.chin - face.forehead))
     rgb, alpha, continued = continue_crown(
         rgb, alpha, inside, cut_head, to_matte, scale / person.resolution, face_length
