@@ -14,19 +14,37 @@ import cv2
 import numpy as np
 
 from photos.engine import models
+from photos.engine.faces import CHIN, FOREHEAD
 
 MAX_SIDE = 512
 MIN_SIDE = 256
 STRIDE = 32  # MODNet needs height and width divisible by 32
-# MODNet can lose the person in a heavily compressed JPEG seen at or above its own
-# resolution, where the 8x8 blocks read as texture: the astronaut at JPEG quality 5 has
-# 0.08 of the face covered at full size and 0.00 upsampled twice (a small head in a large
-# output); Grace Hopper 0.77. At the photo's own resolution at most, after an
-# edge-preserving smoothing, it finds them again (1.00, 0.98). So when the face is not
-# covered, the matte is run once more that way and the better of the two is kept. Photos
-# the first run covers are not touched.
-RETRY_BELOW_FACE_COVERAGE = 0.8
+# MODNet can lose the person where a photo is unlike its training photos, and then the
+# face or the chest below it is left out of the matte (a real person refused as "no
+# person around the face", or cut out with holes). Seen on registry portraits:
+# - a heavily compressed JPEG seen at or above its own resolution, where the 8x8 blocks
+#   read as texture (the astronaut at JPEG quality 5: face 0.08 at full size, 0.00
+#   upsampled twice); at its own resolution at most, smoothed, 1.00;
+# - black-and-white, sepia and very dark photos: of 440 runs (44 registry portraits and
+#   grey, sepia, dark and JPEG-20 copies of them, at two specs) 10 lost the face or chest
+#   (coverage 0.00-0.78) and were refused as not a person; stretched to full contrast
+#   and, when grey, given a warm tint, 8 of them are matted whole;
+# - small mattes (256-330 px, the smaller specs) of dark photos, and a few photos at
+#   only one resolution (Grace Hopper darkened: face 0.01 at 256 px, 1.00 at 512 px;
+#   a greyscale portrait 0.00 at 512 px, 0.99 at 320 px).
+# So when less than RETRY_BELOW_FACE of the face or RETRY_BELOW_BODY of the chest below
+# it is covered, MODNet runs again on those versions in turn until one covers both, else
+# the best is kept. Photos the first run covers are not touched. (Real photos matted well
+# cover the face 0.97-1.00; the chest box can hold some background beside a turned body,
+# 0.74 on one, so it only asks for most of it.)
+RETRY_BELOW_FACE = 0.95
+RETRY_BELOW_BODY = 0.6
 DEBLOCK_DIAMETER, DEBLOCK_SIGMA_COLOUR, DEBLOCK_SIGMA_SPACE = 5, 40, 5
+STRETCH_PERCENTILES = (1.0, 99.0)
+GREY_CHROMA = 6.0  # mean |a*| + |b*| (0-255 scale around 128) below which a photo is grey
+WARM_TINT = (1.08, 1.0, 0.85)  # RGB gains that give grey skin a skin-like hue
+SMALL_NETWORK = 400  # px, the larger side
+OTHER_RESOLUTION = 1.6
 
 
 def estimate_alpha(rgb: np.ndarray) -> np.ndarray:
@@ -150,8 +168,8 @@ def matte_person(
 
     The region stays axis-aligned and inside the photo so the network never sees
     artificial fill; rotation to the level frame happens when the alpha is warped.
-    With ``face_points`` (face landmarks in source pixels) a matte that misses the face is
-    tried again on a deblocked crop (see RETRY_BELOW_FACE_COVERAGE).
+    With ``face_points`` (face landmarks in source pixels) a matte that misses the face or
+    the chest is tried again on other versions of the crop (see RETRY_BELOW_FACE).
     """
     height, width = rgb.shape[:2]
     x0 = int(np.clip(np.floor(rect[0]), 0, width - 1))
@@ -170,18 +188,55 @@ def matte_person(
     from_source = np.array([[kx, 0.0, (0.5 - x0) * kx - 0.5], [0.0, ky, (0.5 - y0) * ky - 0.5]])
     alpha = estimate_alpha(crop)
     if face_points is not None:
-        face = face_points @ from_source[:, :2].T + from_source[:, 2]
-        coverage = mean_over_hull(alpha, face)
-        if coverage is not None and coverage < RETRY_BELOW_FACE_COVERAGE:
-            retry = _deblocked_alpha(source, min(factor, 1.0), (mw, mh))
-            if (mean_over_hull(retry, face) or 0.0) > coverage:
-                alpha = retry
+        points = face_points @ from_source[:, :2].T + from_source[:, 2]
+        alpha = _retry_if_lost(alpha, source, crop, factor, points)
     return PersonMatte(
         alpha=alpha,
         from_source=from_source,
         source_rect=(x0, y0, x1, y1),
         source_size=(width, height),
     )
+
+
+def _coverage(alpha: np.ndarray, points: np.ndarray) -> float:
+    """How well ``alpha`` holds the person: 1 or more when face and chest are both held."""
+    face, body = matte_coverage(alpha, points, points[CHIN], points[FOREHEAD])
+    held_face = (face or 0.0) / RETRY_BELOW_FACE
+    return min(held_face, 1.0 if body is None else body / RETRY_BELOW_BODY)
+
+
+def _retry_if_lost(
+    alpha: np.ndarray, source: np.ndarray, crop: np.ndarray, factor: float, points: np.ndarray
+) -> np.ndarray:
+    """``alpha``, or a better matte from another version of the crop (RETRY_BELOW_FACE)."""
+    best, best_coverage = alpha, _coverage(alpha, points)
+    if best_coverage >= 1.0:
+        return alpha
+    height, width = crop.shape[:2]
+    # The other resolution: larger from a small matte (MODNet is steadier near MAX_SIDE),
+    # smaller from a large one.
+    other = factor * (
+        OTHER_RESOLUTION if max(width, height) <= SMALL_NETWORK else 1 / OTHER_RESOLUTION
+    )
+    resized = cv2.resize(
+        source,
+        _network_size(source.shape[1], source.shape[0], other),
+        interpolation=cv2.INTER_AREA if other < 1 else cv2.INTER_LINEAR,
+    )
+    retries = (
+        lambda: _deblocked_alpha(source, min(factor, 1.0), (width, height)),
+        lambda: estimate_alpha(_stretched(crop)),
+        lambda: _resized(estimate_alpha(resized), (width, height)),
+        lambda: _resized(estimate_alpha(_stretched(resized)), (width, height)),
+    )
+    for retry in retries:
+        candidate = retry()
+        coverage = _coverage(candidate, points)
+        if coverage > best_coverage:
+            best, best_coverage = candidate, coverage
+        if best_coverage >= 1.0:
+            break
+    return best
 
 
 def _deblocked_alpha(source: np.ndarray, factor: float, size: tuple[int, int]) -> np.ndarray:
@@ -192,6 +247,25 @@ def _deblocked_alpha(source: np.ndarray, factor: float, size: tuple[int, int]) -
         small, DEBLOCK_DIAMETER, DEBLOCK_SIGMA_COLOUR, DEBLOCK_SIGMA_SPACE
     )
     return cv2.resize(estimate_alpha(smoothed), size, interpolation=cv2.INTER_LINEAR)
+
+
+def _resized(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return cv2.resize(alpha, size, interpolation=cv2.INTER_LINEAR)
+
+
+def _stretched(rgb: np.ndarray) -> np.ndarray:
+    """Lightness stretched to full range; a grey photo also given a warm, skin-like hue."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    lightness = lab[..., 0].astype(np.float32)
+    low, high = np.percentile(lightness, STRETCH_PERCENTILES)
+    stretched = (lightness - low) * (255.0 / max(high - low, 1.0))
+    lab[..., 0] = np.clip(stretched, 0, 255).astype(np.uint8)
+    chroma = np.abs(lab[..., 1:].astype(np.float32) - 128.0).sum(axis=2).mean()
+    out = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+    if chroma < GREY_CHROMA:
+        grey = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)[..., None]
+        out = np.clip(grey * np.array(WARM_TINT, np.float32), 0, 255).astype(np.uint8)
+    return out
 
 
 def _network_size(width: int, height: int, factor: float) -> tuple[int, int]:
@@ -208,6 +282,25 @@ def mean_over_hull(alpha: np.ndarray, points: np.ndarray) -> float | None:
     mask = np.zeros(alpha.shape, np.uint8)
     cv2.fillConvexPoly(mask, hull, 1)
     return float(alpha[mask > 0].mean()) if mask.any() else None
+
+
+def matte_coverage(
+    alpha: np.ndarray, landmarks: np.ndarray, chin: np.ndarray, forehead: np.ndarray
+) -> tuple[float | None, float | None]:
+    """Mean alpha over the face hull, and over a chest box 0.3-0.7 face-lengths below the chin.
+
+    ``alpha`` and the points are in the same (matte) frame; the chest box is ``None`` when
+    it lies outside the matte (the photo stops there; BodyCutOff deals with that).
+    """
+    height, width = alpha.shape
+    face_alpha = mean_over_hull(alpha, landmarks)
+    face_length = float(np.linalg.norm(chin - forehead))
+    x0, x1 = round(chin[0] - 0.3 * face_length), round(chin[0] + 0.3 * face_length)
+    y0, y1 = round(chin[1] + 0.3 * face_length), round(chin[1] + 0.7 * face_length)
+    box = alpha[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
+    full = (y1 - y0) * (x1 - x0)
+    body_alpha = float(box.mean()) if full > 0 and box.size >= 0.5 * full else None
+    return face_alpha, body_alpha
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from photos.engine import classify
 from photos.engine.errors import NotAPerson
 from photos.engine.faces import CHIN, FOREHEAD, Face
 from photos.engine.fit import apply
-from photos.engine.matte import PersonMatte, mean_over_hull
+from photos.engine.matte import PersonMatte, matte_coverage
 
 # Face-mesh contours (MediaPipe canonical face model).
 EYE_RIGHT_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246]
@@ -259,25 +259,6 @@ def check_subject(report: SubjectReport) -> None:
     reasons = report.refusal_reasons()
     if reasons:
         raise NotAPerson(REFUSAL, reasons=reasons, measured=report.describe())
-
-
-def matte_coverage(
-    alpha: np.ndarray, landmarks: np.ndarray, chin: np.ndarray, forehead: np.ndarray
-) -> tuple[float | None, float | None]:
-    """Mean alpha over the face hull, and over a chest box 0.3-0.7 face-lengths below the chin.
-
-    ``alpha`` and the points are in the same (matte) frame; the chest box is ``None`` when
-    it lies outside the matte (the photo stops there; BodyCutOff deals with that).
-    """
-    height, width = alpha.shape
-    face_alpha = mean_over_hull(alpha, landmarks)
-    face_length = float(np.linalg.norm(chin - forehead))
-    x0, x1 = round(chin[0] - 0.3 * face_length), round(chin[0] + 0.3 * face_length)
-    y0, y1 = round(chin[1] + 0.3 * face_length), round(chin[1] + 0.7 * face_length)
-    box = alpha[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
-    full = (y1 - y0) * (x1 - x0)
-    body_alpha = float(box.mean()) if full > 0 and box.size >= 0.5 * full else None
-    return face_alpha, body_alpha
 
 
 def eye_white_contrast(

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from photos.engine import matte
-from photos.engine.faces import find_face
-from photos.engine.fit import leveling_matrix
+from photos.engine.faces import CHIN, FOREHEAD, find_face
+from photos.engine.fit import apply, leveling_matrix
 
 pytestmark = pytest.mark.usefixtures("engine_models")
 
@@ -117,3 +117,24 @@ def test_a_missing_model_names_the_fetch_command(tmp_path, monkeypatch):
     with pytest.raises(ModelMissing) as excinfo:
         models.model_path(models.MODNET)
     assert "sha256" in str(excinfo.value)
+
+
+def test_a_dark_photo_whose_first_matte_loses_the_face_is_matted_again(grace):
+    # At the smallest matte size MODNet loses the face of a darkened photo; a real person
+    # must still be cut out whole, face and chest.
+    dark = (np.asarray(grace) * 0.25).astype(np.uint8)
+    face = find_face(dark)
+    (cx, cy), width = face.center, face.face_width
+    rect = (cx - 1.6 * width, cy - 1.5 * width, cx + 1.6 * width, cy + 2.5 * width)
+
+    def coverage(person):
+        points = apply(person.from_source, face.landmarks)
+        return matte.matte_coverage(person.alpha, points, points[CHIN], points[FOREHEAD])
+
+    first_face, _ = coverage(matte.matte_person(dark, rect, side=256))
+    assert first_face < 0.5  # the network alone does lose her
+    face_alpha, body_alpha = coverage(
+        matte.matte_person(dark, rect, side=256, face_points=face.landmarks)
+    )
+    assert face_alpha > 0.95
+    assert body_alpha > 0.95
