@@ -5,8 +5,8 @@
 For Grace Hopper (matplotlib's sample data) and Eileen Collins (scikit-image's astronaut),
 also cut a little at the top and at the bottom, on white, blue 438EDB and a white-to-blue
 gradient, at 295x413 and 602x602: one PNG per case with the upload, the ID photo and a
-200 % crop around the top of the hair, where halos and old-background fringes show first. Needs matplotlib and scikit-image (test
-extras).
+200 % crop around the top of the hair, where halos and old-background fringes show first.
+Needs matplotlib and scikit-image (test extras).
 """
 
 from __future__ import annotations

@@ -246,7 +246,7 @@ def _deblocked_alpha(source: np.ndarray, factor: float, size: tuple[int, int]) -
     smoothed = cv2.bilateralFilter(
         small, DEBLOCK_DIAMETER, DEBLOCK_SIGMA_COLOUR, DEBLOCK_SIGMA_SPACE
     )
-    return cv2.resize(estimate_alpha(smoothed), size, interpolation=cv2.INTER_LINEAR)
+    return _resized(estimate_alpha(smoothed), size)
 
 
 def _resized(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
