@@ -79,8 +79,18 @@ class SourceBounds:
 
     top: float  # lowest point of the upper edge across the head
     bottom: float  # highest point of the lower edge across the shoulders
-    left: float
+    left: float  # the side edges over the whole height (a levelled photo's sides slant)
     right: float
+    # The side edges over the rows from the chin down, beside the shoulders; above the
+    # chin a corner the levelling brings in only shows the new background.
+    body_left: float | None = None
+    body_right: float | None = None
+
+    @property
+    def shoulder_sides(self) -> tuple[float, float]:
+        left = self.left if self.body_left is None else self.body_left
+        right = self.right if self.body_right is None else self.body_right
+        return left, right
 
 
 @dataclass(frozen=True)
@@ -290,8 +300,12 @@ def fit_to_spec(
         return True
 
     if shoulders_reach_sides and not keep_background:
+        left, right = bounds.shoulder_sides
+        body_room = max(min(head.center_x - left, right - head.center_x), 1e-6)
         label = "the shoulders inside the photo"
-        inside = _Constraint(label, _SHOULDERS, min_scale_inside, math.inf)
+        inside = _Constraint(label, _SHOULDERS, (width / 2 - slack_x) / body_room, math.inf)
+        # Past the sides, the continued shoulders need a side edge that is straight down
+        # to the bottom, not the slanted corner of a levelled photo (its whole height).
         min_scale_past_sides = (width / 2 - SHOULDER_EXTENSION * width) / room
         hard.append(
             inside
@@ -413,14 +427,14 @@ def _blame(
     conflict: tuple[_Constraint, ...], hard: list[_Constraint], defaults: list, feasible
 ) -> tuple[_Constraint, ...]:
     """The part of a conflict to report: the photo's (cut too tight below the chin or at
-    the sides, too little of its background to keep) where the request frames a head
-    well and a photo with more room would meet it; otherwise all of it, naming the
-    request.
+    the sides, too little of its background to keep, a face too small for the size)
+    where the request frames a head well and a photo with more room would meet it;
+    otherwise all of it, naming the request.
 
     A spec's bands are not the customer's to change; "the photo is cut too tight" is what
     they can act on. A request that no well-framed photo meets is theirs to fix.
     """
-    photo = (_BODY, _SHOULDERS, _HAIR, _KEEP_BG)
+    photo = (_BODY, _SHOULDERS, _HAIR, _KEEP_BG, _RESOLUTION)
     if any(c.kind in photo for c in conflict) and feasible(
         [c for c in hard if c.kind not in photo] + defaults
     ):
@@ -503,9 +517,14 @@ def apply(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def source_bounds(
-    matrix: np.ndarray, source_size: tuple[int, int], center_x: float, face_width: float
+    matrix: np.ndarray,
+    source_size: tuple[int, int],
+    center_x: float,
+    face_width: float,
+    chin_y: float | None = None,
 ) -> SourceBounds:
-    """Where the photo's edges lie in the level frame, around the head and shoulders."""
+    """Where the photo's edges lie in the level frame, around the head and shoulders;
+    with ``chin_y``, also the side edges over the rows from the chin to the bottom."""
     w, h = source_size
     tl, tr, br, bl = apply(matrix, [(0, 0), (w, 0), (w, h), (0, h)])
 
@@ -513,13 +532,25 @@ def source_bounds(
         t = (xs - a[0]) / (b[0] - a[0])
         return a[1] + t * (b[1] - a[1])
 
+    def x_on(a: np.ndarray, b: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        t = (ys - a[1]) / (b[1] - a[1])
+        return a[0] + t * (b[0] - a[0])
+
     head_span = np.array([center_x - 0.75 * face_width, center_x + 0.75 * face_width])
     body_span = np.array([center_x - 1.25 * face_width, center_x + 1.25 * face_width])
+    bottom = float(y_on(bl, br, body_span).min())
+    body_left = body_right = None
+    if chin_y is not None:
+        rows = np.array([min(chin_y, bottom), bottom])
+        body_left = float(x_on(tl, bl, rows).max())
+        body_right = float(x_on(tr, br, rows).min())
     return SourceBounds(
         top=float(y_on(tl, tr, head_span).max()),
-        bottom=float(y_on(bl, br, body_span).min()),
+        bottom=bottom,
         left=float(max(tl[0], bl[0])),
         right=float(min(tr[0], br[0])),
+        body_left=body_left,
+        body_right=body_right,
     )
 
 

@@ -120,7 +120,11 @@ def make_id_photo(
         hair_reaches_sides: bool = False,
     ) -> Fit:
         bounds = source_bounds(
-            to_level, (decoded.rgb.shape[1], decoded.rgb.shape[0]), head.center_x, head.face_width
+            to_level,
+            (decoded.rgb.shape[1], decoded.rgb.shape[0]),
+            head.center_x,
+            head.face_width,
+            chin_y=head.chin_y,
         )
         return fit_to_spec(
             head,

@@ -3,6 +3,8 @@ a good ID photo, and names what cannot be met."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -184,6 +186,13 @@ def test_low_resolution_is_face_too_small():
         solve(size=(1051, 1500), max_scale=2.0)
 
 
+def test_a_face_too_small_for_a_specs_band_is_blamed_on_the_photo_not_the_band():
+    # A footballer far off in a match photo, asked for a 1-inch photo: the band is the
+    # document's, so the customer is told the face is too small, not what the band is.
+    with pytest.raises(FaceTooSmall):
+        solve(face_height=Band(min=248, max=297), max_scale=0.5)
+
+
 def test_keeping_the_background_stays_inside_the_photo():
     # Head close to the top: with a new background the crown margin is the ideal 10 %,
     # with the original one the crop may not leave the photo.
@@ -209,6 +218,38 @@ def test_source_bounds_follow_the_rotation():
     bounds = source_bounds(matrix, (512, 600), center_x=256, face_width=180)
     assert bounds.top > 0  # the tilted top edge dips into the frame
     assert bounds.bottom < 600
+
+
+def test_beside_the_shoulders_a_levelled_photos_sides_are_read_below_the_chin():
+    # Levelled by 8 degrees, the left edge runs from (-39.3, 38.5) to (44.2, 632.7) and
+    # the right one from (467.8, -32.7) to (551.3, 561.5). Over the whole height the frame
+    # must stay right of x=44.2 and left of x=467.8; from the chin (row 360) to the
+    # bottom edge beside the shoulders (row 571.3), right of 35.6 and left of 523.0.
+    matrix = leveling_matrix(np.array([256.0, 300.0]), 8.0)
+    bounds = source_bounds(matrix, (512, 600), 256, 180, chin_y=360.0)
+    assert (bounds.left, bounds.right) == (
+        pytest.approx(44.2, abs=0.1),
+        pytest.approx(467.8, abs=0.1),
+    )
+    assert bounds.bottom == pytest.approx(571.3, abs=0.1)
+    assert bounds.shoulder_sides == (pytest.approx(35.6, abs=0.1), pytest.approx(523.0, abs=0.1))
+    unturned = source_bounds(leveling_matrix(np.array([256.0, 300.0]), 0.0), (512, 600), 256, 180)
+    assert unturned.shoulder_sides == (unturned.left, unturned.right)
+
+
+def test_the_shoulders_are_held_to_the_sides_below_the_chin_not_above_it():
+    # A levelled photo whose upper corner comes in beside the head: that corner shows
+    # the new background; only the sides beside the shoulders limit the frame.
+    slanted = SourceBounds(top=0.0, bottom=600.0, left=200.0, right=324.0, body_left=30.0)
+    slanted = dataclasses.replace(slanted, body_right=482.0)
+    fit = solve_beside(slanted, shoulders_reach_sides=True)
+    assert fit.level_rect()[0] >= 30.0 - 0.02 * 295 / fit.scale - 1e-6
+    assert 248 <= fit.measure(HEAD).face_height <= 297
+    with pytest.raises(BodyCutOff):
+        solve_beside(
+            dataclasses.replace(slanted, body_left=None, body_right=None),
+            shoulders_reach_sides=True,
+        )
 
 
 def test_warp_samples_the_right_place_and_marks_the_fill():
