@@ -110,6 +110,16 @@ REFUSAL = (
     "a painting or a statue). Upload a photo of yourself taken with a camera, in front of "
     "a plain background."
 )
+# When only the matte failed (no classifier saw an animal, a mask or artwork), the photo
+# is as likely a real person MODNet could not separate (very dark, grainy or heavily
+# compressed: a B&W portrait at JPEG quality 20 had 0.12 of its face matted) as a statue
+# or a painting, so the refusal says both.
+NOT_SEPARATED = (
+    "The person could not be told apart from the background in this photo (it may be too "
+    "dark, grainy or compressed, or not a photo of a real person). Upload a sharp, "
+    "well-lit photo of yourself taken with a camera, in front of a plain background."
+)
+MATTE_REASONS = ("no person around the face", "no body below the face")
 
 
 @dataclass(frozen=True)
@@ -262,7 +272,9 @@ def check_subject(report: SubjectReport) -> None:
     """Raise NotAPerson when any check measured something no real photo of a person has."""
     reasons = report.refusal_reasons()
     if reasons:
-        raise NotAPerson(REFUSAL, reasons=reasons, measured=report.describe())
+        only_matte = all(reason in MATTE_REASONS for reason in reasons)
+        message = NOT_SEPARATED if only_matte else REFUSAL
+        raise NotAPerson(message, reasons=reasons, measured=report.describe())
 
 
 def eye_white_contrast(

@@ -18,7 +18,7 @@ from photos.engine.errors import EngineError, NoFace, NotAPerson
 from photos.engine.params import PhotoRequest
 from photos.engine.pipeline import make_id_photo
 from photos.engine.state_dict import LEGACY_MAGIC, LEGACY_PROTOCOL, load_state_dict
-from photos.engine.subject import SubjectReport
+from photos.engine.subject import SubjectReport, check_subject
 from tests.engine.conftest import NOT_PEOPLE, astronaut_image, encode, grace_image
 from tests.engine.official import spec_request
 
@@ -337,3 +337,16 @@ def test_artwork_in_the_matted_head_alone_does_not_refuse_a_real_person():
     assert _report(artwork=0.11, unmatted_artwork=0.025).refusal_reasons() == []
     drawn = _report(artwork=0.11, unmatted_artwork=0.2).refusal_reasons()
     assert drawn == ["a drawing or stylised picture"]
+
+
+def test_a_person_the_matte_could_not_separate_is_told_so_not_called_a_statue():
+    # A B&W portrait at JPEG quality 20: MODNet matted 0.12 of the face, no classifier
+    # saw an animal, a mask or artwork. The refusal stands (the cut-out would have holes)
+    # but does not tell a real person they are not one.
+    with pytest.raises(NotAPerson) as lost:
+        check_subject(_report(face_alpha=0.12, body_alpha=0.75))
+    assert "could not be told apart from the background" in str(lost.value)
+    assert lost.value.reasons == ["no person around the face"]
+    with pytest.raises(NotAPerson) as ape:
+        check_subject(_report(face_alpha=0.12, animal=0.9, eye_white_contrast=5.0))
+    assert "does not look like a photo of a real person" in str(ape.value)
