@@ -24,7 +24,7 @@ from photos.engine.background import (
 from photos.engine.body import continue_below
 from photos.engine.crown import SKIP_MATTE_PX, CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
-from photos.engine.errors import EngineError, FaceCutOff
+from photos.engine.errors import EngineError, FaceCutOff, NoFace
 from photos.engine.faces import (
     CHEEK_LEFT,
     CHEEK_RIGHT,
@@ -73,8 +73,10 @@ MAX_HAIR_CUT = 0.03
 # Half the width of the neck (and hair falling beside it), in face widths: the outline
 # there is skin or hair, not the clothes whose contrast with the background is judged.
 NECK_HALF_WIDTH = 0.6
-# The second landmark pass looks at the framed face at this size (long side, pixels).
+# The second landmark pass looks at the framed face at this size (long side, pixels);
+# where it finds none, it looks again at a square this many face widths wide.
 REFINE_MIN_SIDE, REFINE_MAX_SIDE = 256, 640
+CLOSER_LOOK = 3.0
 # Decode at least this many times the output's long side (JPEG draft / area downscale),
 # and never below DECODE_MIN_SHORT_SIDE so that faces stay findable for tiny outputs.
 DECODE_OVERSAMPLING = 1.8
@@ -292,19 +294,38 @@ def _refine_face(rgb: np.ndarray, face: Face, to_frame: np.ndarray, size: tuple[
     """Landmarks again, on the face as it will appear: upright, framed, at output scale.
 
     The full-frame pass sees the face wherever and however large it is in the upload; the
-    second look makes eye line and chin agree with what the delivered photo shows.
+    second look makes eye line and chin agree with what the delivered photo shows. Where
+    it finds no face, a closer look around the face is taken; where that finds none
+    either, what the first pass took for a face is not one (a tile of a cartoon's
+    ponytail, a game portrait's armour), and the photo is refused rather than framed.
     """
     shrink = float(np.clip(1.0, REFINE_MIN_SIDE / max(size), REFINE_MAX_SIDE / max(size)))
     frame_size = (max(32, round(size[0] * shrink)), max(32, round(size[1] * shrink)))
     to_small = compose(np.array([[shrink, 0, 0], [0, shrink, 0]]), to_frame)
-    crop, _ = warp(rgb, to_small, frame_size, interpolation=cv2.INTER_LINEAR)
-    center = np.array(frame_size) / 2
-    found = [
-        f for f in detect_faces(crop) if np.linalg.norm(f.eye_center - center) < frame_size[0] / 3
-    ]
-    if not found:
-        return face
-    return found[0].transformed(invert(to_small))
+    found = _face_near_centre(rgb, to_small, frame_size)
+    if found is None:
+        # The face as large as a third of the view (the request may frame it small).
+        scale = REFINE_MIN_SIDE / (CLOSER_LOOK * face.face_width)
+        closer = leveling_matrix(face.center, face.roll) * scale
+        closer[:, 2] += REFINE_MIN_SIDE / 2 - scale * face.center
+        to_small = closer
+        found = _face_near_centre(rgb, to_small, (REFINE_MIN_SIDE, REFINE_MIN_SIDE))
+    if found is None:
+        raise NoFace(
+            "No face was found. Upload a sharp, well-lit photo of one person looking "
+            "into the camera."
+        )
+    return found.transformed(invert(to_small))
+
+
+def _face_near_centre(rgb: np.ndarray, to_view: np.ndarray, view_size: tuple[int, int]):
+    """The face the landmarker finds near the middle of a view of ``rgb``, else None."""
+    view, _ = warp(rgb, to_view, view_size, interpolation=cv2.INTER_LINEAR)
+    center = np.array(view_size) / 2
+    for found in detect_faces(view):
+        if np.linalg.norm(found.eye_center - center) < view_size[0] / 3:
+            return found
+    return None
 
 
 def _covers(person: matte.PersonMatte, rect: tuple, *, tolerance: float) -> bool:
