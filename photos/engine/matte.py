@@ -45,6 +45,9 @@ GREY_CHROMA = 6.0  # mean |a*| + |b*| (0-255 scale around 128) below which a pho
 WARM_TINT = (1.08, 1.0, 0.85)  # RGB gains that give grey skin a skin-like hue
 SMALL_NETWORK = 400  # px, the larger side
 OTHER_RESOLUTION = 1.6
+# A part of the matte apart from the person stays only if it reaches this close to the
+# bottom edge (share of the height): the body, an arm, not something floating beside it.
+BOTTOM_EDGE_ROWS = 0.01
 
 
 def estimate_alpha(rgb: np.ndarray) -> np.ndarray:
@@ -73,11 +76,13 @@ def _contrast(alpha: np.ndarray, low: float = 0.15, high: float = 0.85) -> np.nd
 def drop_loose_parts(alpha: np.ndarray, seed: tuple[float, float], above_row: int) -> np.ndarray:
     """Clear parts of the matte that float beside or above the head, apart from the person.
 
-    MODNet sometimes takes a bit of someone behind (an arm above the head) or of the
-    background for the person; on a new background those parts would float in the air.
-    Solid parts (alpha > 0.5) not connected to the one at ``seed`` (the face) and lying
-    entirely above ``above_row`` (the chin) are cleared with their soft rims. Below the
-    chin nothing is cleared: a body the matte joins to the head only thinly must stay.
+    MODNet sometimes takes a bit of someone behind (an arm above the head, a neighbour's
+    hair beside the shoulder in a crop from a group photo) or of the background for the
+    person; on a new background those parts would float in the air. Solid parts
+    (alpha > 0.5) not connected to the one at ``seed`` (the face) are cleared with their
+    soft rims when they lie entirely above ``above_row`` (the chin) or end above the
+    bottom edge. A part below the chin that reaches the bottom edge stays: it is the body
+    the matte joins to the head only thinly, or an arm, or what the person holds.
     """
     solid = (alpha > 0.5).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
@@ -88,7 +93,12 @@ def drop_loose_parts(alpha: np.ndarray, seed: tuple[float, float], above_row: in
     if count <= 2 or person == 0:
         return alpha
     bottoms = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT]
-    loose = [k for k in range(1, count) if k != person and bottoms[k] <= above_row]
+    reaches_bottom = bottoms >= height - max(2, round(BOTTOM_EDGE_ROWS * height))
+    loose = [
+        k
+        for k in range(1, count)
+        if k != person and (bottoms[k] <= above_row or not reaches_bottom[k])
+    ]
     if not loose:
         return alpha
     parts = np.isin(labels, loose).astype(np.uint8)

@@ -69,21 +69,24 @@ def _crown(rgb: np.ndarray, *, search_top: float) -> matte.Crown:
 
 
 def test_parts_floating_beside_the_head_are_cleared_and_the_body_kept():
-    # A head and body, a blob of someone's arm above the head, and a patch below the chin
-    # that the matte has cut off from the body (it must stay: it may be the body).
+    # A head and body, a blob of someone's arm above the head, a neighbour's hair beside
+    # the shoulder that ends in mid-air, and a part below the chin that the matte has cut
+    # off from the body but that reaches the bottom edge (it must stay: it may be an arm).
     alpha = np.zeros((200, 160), np.float32)
     ys, xs = np.mgrid[:200, :160]
     alpha[(xs - 80) ** 2 + (ys - 70) ** 2 < 35**2] = 1.0  # head
     alpha[105:, 45:115] = 1.0  # neck and body
     alpha[10:25, 125:150] = 1.0  # an arm behind, above the head
     alpha[8:27, 123:152][alpha[8:27, 123:152] == 0] = 0.3  # with a soft rim
-    alpha[150:170, 130:150] = 1.0  # loose below the chin
+    alpha[90:170, 130:160] = 1.0  # a neighbour's hair, from above the chin to mid-air
+    alpha[180:, 125:150] = 1.0  # apart from the body, down to the bottom edge
     chin = 105
 
     cleared = matte.drop_loose_parts(alpha, seed=(80, 80), above_row=chin)
 
     assert cleared[5:30, 120:155].max() == 0.0  # the arm and its rim are gone
-    assert (cleared[150:170, 130:150] == 1.0).all()  # below the chin nothing is cleared
+    assert cleared[88:172, 128:160].max() == 0.0  # so is the hair ending in mid-air
+    assert (cleared[180:, 125:150] == 1.0).all()  # what reaches the bottom stays
     assert np.array_equal(cleared[30:, :120], alpha[30:, :120])  # the person as it was
 
 
