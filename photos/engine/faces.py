@@ -27,6 +27,11 @@ CHIN = 152
 FOREHEAD = 10
 CHEEK_RIGHT = 234
 CHEEK_LEFT = 454
+# The face's outline, forehead to chin and round (FaceMesh FACE_OVAL, chained).
+FACE_OVAL = (
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400,
+    377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+)  # fmt: skip
 
 MAX_FACES = 4
 # A face narrower than this share of the main face is background (poster, passer-by).

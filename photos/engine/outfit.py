@@ -29,6 +29,7 @@ from PIL import Image
 
 from photos.engine import retouch
 from photos.engine.errors import EngineError
+from photos.engine.faces import FACE_OVAL
 
 ASSET_DIR = Path(__file__).resolve().parent / "outfits"
 THUMB_DIR = ASSET_DIR / "thumbs"
@@ -450,7 +451,7 @@ def _head_and_neck(
     hair *= 1.0 - _smoothstep((np.abs(xs - place.neck_x) - 0.8 * fw) / (0.15 * fw))
     hair *= 1.0 - _smoothstep((ys - (place.neck_y + 0.5 * fh)) / (0.3 * fh))
 
-    oval = lm[list(retouch.FACEMESH_FACE_OVAL)]
+    oval = lm[list(FACE_OVAL)]
     face = retouch._polygon_mask((h, w), oval)
     # The head keeps a margin for ears and hair down to the nose, and hugs the jaw below.
     ears = retouch._polygon_mask((h, w), retouch._dilate_polygon(oval, 0.16 * fw))
@@ -520,9 +521,7 @@ def _hair_weight(
 
     The top of the head is not sampled: it may be a hat."""
     h, w = alpha.shape
-    oval = retouch._polygon_mask(
-        (h, w), retouch._dilate_polygon(lm[list(retouch.FACEMESH_FACE_OVAL)], 0.08 * fw)
-    )
+    oval = retouch._polygon_mask((h, w), retouch._dilate_polygon(lm[list(FACE_OVAL)], 0.08 * fw))
     eye_y = int(lm[retouch.IRIS_RIGHT][1])
     band = np.zeros((h, w), bool)
     band[max(eye_y - int(0.2 * fh), 0) : max(eye_y + int(0.35 * fh), 0)] = True

@@ -14,13 +14,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from photos.engine.faces import FACE_OVAL
+
 # Landmark index lists from MediaPipe's FaceMesh topology
 # (mediapipe/python/solutions/face_mesh_connections.py, the same edges as
 # mediapipe.tasks.python.vision.FaceLandmarksConnections), chained into closed polygons.
-FACEMESH_FACE_OVAL = (
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400,
-    377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-)  # fmt: skip
 FACEMESH_LEFT_EYE = (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466)
 FACEMESH_RIGHT_EYE = (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246)
 FACEMESH_LEFT_EYEBROW = (276, 283, 282, 295, 285, 336, 296, 334, 293, 300)
@@ -110,7 +108,7 @@ def face_neck_mask(shape: tuple[int, int], landmarks: np.ndarray) -> np.ndarray:
     """Soft mask over the face and the neck below it, for tone changes."""
     fw = face_width(landmarks)
     fh = face_height(landmarks)
-    oval = landmarks[list(FACEMESH_FACE_OVAL)]
+    oval = landmarks[list(FACE_OVAL)]
     mask = _polygon_mask(shape, oval)
     chin = landmarks[CHIN]
     jaw_r = landmarks[172]
@@ -166,7 +164,7 @@ def skin_mask(image_rgb: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     """Soft mask of bare facial skin: face oval minus eyes, brows, lips, nostrils and hair."""
     shape = image_rgb.shape[:2]
     fw = face_width(landmarks)
-    mask = _polygon_mask(shape, landmarks[list(FACEMESH_FACE_OVAL)])
+    mask = _polygon_mask(shape, landmarks[list(FACE_OVAL)])
     for region, grow in (
         (FACEMESH_LEFT_EYE, 0.045),
         (FACEMESH_RIGHT_EYE, 0.045),
@@ -217,7 +215,7 @@ def brighten(image_rgb: np.ndarray, landmarks: np.ndarray, factor: float) -> np.
     lightness = lab[..., 0]
     skin = skin_mask(image_rgb, landmarks) > 0.5
     if skin.sum() < 20:
-        skin = _polygon_mask(shape, landmarks[list(FACEMESH_FACE_OVAL)]) > 0.5
+        skin = _polygon_mask(shape, landmarks[list(FACE_OVAL)]) > 0.5
     median = float(np.median(lightness[skin])) if skin.any() else TARGET_FACE_LSTAR
     median = float(np.clip(median, 5.0, 95.0))
     wanted = median + factor * max(TARGET_FACE_LSTAR - median, 0.0)

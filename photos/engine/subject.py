@@ -27,7 +27,7 @@ import numpy as np
 
 from photos.engine import classify
 from photos.engine.errors import NotAPerson
-from photos.engine.faces import CHIN, FOREHEAD, Face
+from photos.engine.faces import CHIN, FACE_OVAL, FOREHEAD, Face
 from photos.engine.fit import apply
 from photos.engine.matte import PersonMatte, matte_coverage
 
@@ -36,10 +36,6 @@ EYE_RIGHT_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 15
 EYE_LEFT_CONTOUR = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466]
 IRIS_RIGHT_RING = [469, 470, 471, 472]
 IRIS_LEFT_RING = [474, 475, 476, 477]
-FACE_OVAL = [
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-]  # fmt: skip
 LIPS = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185]
 BROW_RIGHT = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46]
 BROW_LEFT = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276]
@@ -332,7 +328,7 @@ def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -
     if face_width <= 0:
         return None
     scale = SKIN_FACE_WIDTH_PX / face_width
-    oval = landmarks[FACE_OVAL] * scale
+    oval = landmarks[list(FACE_OVAL)] * scale
     origin = oval.min(axis=0) - 4
     size = np.ceil(oval.max(axis=0) - origin + 4).astype(int)
     to_patch = np.array([[scale, 0, -origin[0]], [0, scale, -origin[1]]])
@@ -340,7 +336,7 @@ def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -
     patch = cv2.warpAffine(rgb, to_patch, (int(size[0]), int(size[1])), flags=interpolation)
     points = landmarks * scale - origin
     skin = np.zeros(patch.shape[:2], np.uint8)
-    cv2.fillPoly(skin, [np.round(points[FACE_OVAL]).astype(np.int32)], 1)
+    cv2.fillPoly(skin, [np.round(points[list(FACE_OVAL)]).astype(np.int32)], 1)
     for part in (EYE_RIGHT_CONTOUR, EYE_LEFT_CONTOUR, LIPS, BROW_RIGHT, BROW_LEFT):
         cv2.fillPoly(skin, [cv2.convexHull(np.round(points[part]).astype(np.int32))], 0)
     skin = cv2.erode(skin, np.ones((5, 5), np.uint8)) > 0

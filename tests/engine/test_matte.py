@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 
 from photos.engine import matte
-from photos.engine.faces import CHIN, FOREHEAD, find_face
+from photos.engine.errors import NotAPerson
+from photos.engine.faces import CHIN, FACE_OVAL, FOREHEAD, find_face
 from photos.engine.fit import apply, leveling_matrix
+from photos.engine.params import PhotoRequest
+from photos.engine.pipeline import _close_face
 
 pytestmark = pytest.mark.usefixtures("engine_models")
 
@@ -88,6 +91,51 @@ def test_parts_floating_beside_the_head_are_cleared_and_the_body_kept():
     assert cleared[88:172, 128:160].max() == 0.0  # so is the hair ending in mid-air
     assert (cleared[180:, 125:150] == 1.0).all()  # what reaches the bottom stays
     assert np.array_equal(cleared[30:, :120], alpha[30:, :120])  # the person as it was
+
+
+def test_a_hole_the_matte_leaves_in_the_face_is_closed_and_nothing_else_changes(grace):
+    # A dark B&W portrait's bright cheek came out as a white hole in the ID photo: the
+    # matte had taken it for background. The face outline from the landmarks closes it.
+    rgb = np.asarray(grace)
+    face = find_face(rgb)
+    alpha = matte.estimate_alpha(rgb)
+    holed = alpha.copy()
+    cheek = (face.landmarks[CHIN] + face.landmarks[FOREHEAD]) / 2 + [0.2 * face.face_width, 0]
+    ys, xs = np.mgrid[: alpha.shape[0], : alpha.shape[1]]
+    hole = (xs - cheek[0]) ** 2 + (ys - cheek[1]) ** 2 < (0.12 * face.face_width) ** 2
+    holed[hole] = 0.0
+
+    filled = matte.fill_face(holed, face.landmarks[list(FACE_OVAL)], face.face_width)
+
+    assert filled[hole].min() > 0.99
+    outside = np.ones_like(hole)
+    outside[int(face.landmarks[FOREHEAD][1]) - 10 : int(face.landmarks[CHIN][1]) + 10] = False
+    assert np.array_equal(filled[outside], holed[outside])  # above and below the face
+    assert np.array_equal(filled[:, :60], holed[:, :60])  # the flag beside her
+    assert (filled >= holed).all()  # it only ever adds the face
+    assert matte.face_coverage(alpha, face.landmarks[list(FACE_OVAL)], face.face_width) == 1.0
+    coverage = matte.face_coverage(holed, face.landmarks[list(FACE_OVAL)], face.face_width)
+    assert 0.85 < coverage < 0.97
+
+
+def test_a_cut_out_with_a_torn_face_is_refused_and_a_small_hole_closed(grace):
+    # A sepia copy of a portrait lost 6 % of the face to the matte, with its hair and
+    # neck torn: refused as a person the matte could not separate, not delivered.
+    rgb = np.asarray(grace)
+    face = find_face(rgb)
+    alpha = matte.estimate_alpha(rgb)
+    ys, xs = np.mgrid[: alpha.shape[0], : alpha.shape[1]]
+    centre = (face.landmarks[CHIN] + face.landmarks[FOREHEAD]) / 2
+    distance = np.hypot(xs - centre[0], ys - centre[1])
+    small, large = alpha.copy(), alpha.copy()
+    small[distance < 0.08 * face.face_width] = 0.0
+    large[distance < 0.2 * face.face_width] = 0.0
+
+    closed = _close_face(small, face.landmarks, face.face_width, PhotoRequest())
+    assert closed[distance < 0.08 * face.face_width].min() > 0.99
+    with pytest.raises(NotAPerson) as torn:
+        _close_face(large, face.landmarks, face.face_width, PhotoRequest())
+    assert "could not be told apart from the background" in str(torn.value)
 
 
 def test_a_matte_with_nothing_loose_is_left_as_it_is(grace):

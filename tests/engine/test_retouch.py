@@ -49,13 +49,13 @@ def portraits(engine_models):
 
 
 def face_mask(shape, landmarks) -> np.ndarray:
-    return retouch._polygon_mask(shape, landmarks[list(retouch.FACEMESH_FACE_OVAL)]) > 0.5
+    return retouch._polygon_mask(shape, landmarks[list(faces.FACE_OVAL)]) > 0.5
 
 
 def far_from_face(shape, landmarks, alpha) -> np.ndarray:
     """Background well away from the face (over half a face width)."""
     fw = retouch.face_width(landmarks)
-    near = retouch._dilate_polygon(landmarks[list(retouch.FACEMESH_FACE_OVAL)], 0.55 * fw)
+    near = retouch._dilate_polygon(landmarks[list(faces.FACE_OVAL)], 0.55 * fw)
     return (retouch._polygon_mask(shape, near) < 0.01) & (alpha < 0.02)
 
 
