@@ -264,7 +264,7 @@ def fit_to_spec(
         _Constraint("the photo's resolution", _RESOLUTION, 0.0, max_scale),
     ]
     slack_x, slack_y = KEEP_BG_TOLERANCE * width, KEEP_BG_TOLERANCE * height
-    room = max(min(head.center_x - bounds.left, bounds.right - head.center_x), 1e-6)
+    room = _room(head, bounds.left, bounds.right)
     min_scale_inside = (width / 2 - slack_x) / room  # frame no wider than the photo
     if keep_background:
         hard.append(
@@ -300,8 +300,7 @@ def fit_to_spec(
         return True
 
     if shoulders_reach_sides and not keep_background:
-        left, right = bounds.shoulder_sides
-        body_room = max(min(head.center_x - left, right - head.center_x), 1e-6)
+        body_room = _room(head, *bounds.shoulder_sides)
         label = "the shoulders inside the photo"
         inside = _Constraint(label, _SHOULDERS, (width / 2 - slack_x) / body_room, math.inf)
         # Past the sides, the continued shoulders need a side edge that is straight down
@@ -365,6 +364,11 @@ def fit_to_spec(
                 break
     tx = width / 2 - scale * head.center_x
     return Fit(scale=scale, tx=tx, ty=ty, size=size)
+
+
+def _room(head: HeadGeometry, left: float, right: float) -> float:
+    """Level-frame pixels from the face's centre to the nearer of two side edges."""
+    return max(min(head.center_x - left, right - head.center_x), 1e-6)
 
 
 def _user_constraints(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from photos.engine import models
+from photos.engine import models, retouch
 from photos.engine.faces import CHIN, FOREHEAD
 
 MAX_SIDE = 512
@@ -109,36 +109,30 @@ def drop_loose_parts(alpha: np.ndarray, seed: tuple[float, float], above_row: in
     return cleared
 
 
-def face_coverage(alpha: np.ndarray, oval: np.ndarray, face_width: float) -> float:
-    """Share of the face (inside its outline, see fill_face) that the matte calls the
-    person. Every calibration photo matted well scores 1.00."""
-    inside = _face_mask(alpha.shape, oval, face_width) > 0.5
+def face_mask(shape: tuple[int, ...], oval: np.ndarray, face_width: float) -> np.ndarray:
+    """What is surely the face (0..1): inside the landmarks' face outline ``oval``, pulled
+    in by FACE_FILL_INSET of the face width (at a turned face the far outline runs along
+    the silhouette)."""
+    inner = retouch._dilate_polygon(oval, -FACE_FILL_INSET * face_width)
+    return retouch._polygon_mask(shape[:2], inner)
+
+
+def face_coverage(alpha: np.ndarray, face: np.ndarray) -> float:
+    """Share of the face (``face_mask``) that the matte calls the person. Every
+    calibration photo matted well scores 1.00."""
+    inside = face > 0.5
     return float((alpha[inside] >= 0.5).mean()) if inside.any() else 1.0
 
 
-def fill_face(alpha: np.ndarray, oval: np.ndarray, face_width: float) -> np.ndarray:
+def fill_face(alpha: np.ndarray, face: np.ndarray, face_width: float) -> np.ndarray:
     """The face itself is always the person: close holes the matte leaves in it.
 
     MODNet can take a bright patch of skin for background (a grey copy of a portrait
-    came out with a white hole on the forehead). Inside the landmarks' face outline,
-    pulled in by FACE_FILL_INSET of the face width (at a turned face the far outline
-    runs along the silhouette), alpha is raised to 1, with a soft edge so no seam shows
-    where the matte was merely a little soft.
+    came out with a white hole on the forehead). Inside ``face`` (``face_mask``) alpha is
+    raised to 1, with a soft edge so no seam shows where the matte was merely a little
+    soft.
     """
-    mask = cv2.GaussianBlur(
-        _face_mask(alpha.shape, oval, face_width), (0, 0), max(0.5, 0.01 * face_width)
-    )
-    return np.maximum(alpha, mask)
-
-
-def _face_mask(shape: tuple[int, ...], oval: np.ndarray, face_width: float) -> np.ndarray:
-    centre = oval.mean(axis=0)
-    direction = oval - centre
-    length = np.maximum(np.linalg.norm(direction, axis=1, keepdims=True), 1e-6)
-    inner = centre + direction * np.maximum(length - FACE_FILL_INSET * face_width, 0.0) / length
-    mask = np.zeros(shape[:2], np.float32)
-    cv2.fillPoly(mask, [np.round(inner * 4).astype(np.int32)], 1.0, cv2.LINE_AA, shift=2)
-    return mask
+    return np.maximum(alpha, cv2.GaussianBlur(face, (0, 0), max(0.5, 0.01 * face_width)))
 
 
 def refine_alpha(

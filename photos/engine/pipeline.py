@@ -544,15 +544,15 @@ def _close_face(alpha, landmarks, face_width: float, request: PhotoRequest):
     low-light copy, a dark black-and-white Einstein): refused, as a person the matte
     could not separate.
     """
-    oval = landmarks[list(FACE_OVAL)]
-    covered = matte.face_coverage(alpha, oval, face_width)
+    face = matte.face_mask(alpha.shape, landmarks[list(FACE_OVAL)], face_width)
+    covered = matte.face_coverage(alpha, face)
     if request.change_bg and covered < MIN_FACE_MATTED:
         raise NotAPerson(
             NOT_SEPARATED,
             reasons=["holes in the face's cut-out"],
             measured=f"Measured: face matted {covered:.2f} (at least {MIN_FACE_MATTED}).",
         )
-    return matte.fill_face(alpha, oval, face_width)
+    return matte.fill_face(alpha, face, face_width)
 
 
 def _continue_shoulders(rgb, alpha, inside, fit: Fit, head: HeadGeometry, decoded, warnings):

@@ -105,7 +105,8 @@ def test_a_hole_the_matte_leaves_in_the_face_is_closed_and_nothing_else_changes(
     hole = (xs - cheek[0]) ** 2 + (ys - cheek[1]) ** 2 < (0.12 * face.face_width) ** 2
     holed[hole] = 0.0
 
-    filled = matte.fill_face(holed, face.landmarks[list(FACE_OVAL)], face.face_width)
+    inside = matte.face_mask(alpha.shape, face.landmarks[list(FACE_OVAL)], face.face_width)
+    filled = matte.fill_face(holed, inside, face.face_width)
 
     assert filled[hole].min() > 0.99
     outside = np.ones_like(hole)
@@ -113,8 +114,8 @@ def test_a_hole_the_matte_leaves_in_the_face_is_closed_and_nothing_else_changes(
     assert np.array_equal(filled[outside], holed[outside])  # above and below the face
     assert np.array_equal(filled[:, :60], holed[:, :60])  # the flag beside her
     assert (filled >= holed).all()  # it only ever adds the face
-    assert matte.face_coverage(alpha, face.landmarks[list(FACE_OVAL)], face.face_width) == 1.0
-    coverage = matte.face_coverage(holed, face.landmarks[list(FACE_OVAL)], face.face_width)
+    assert matte.face_coverage(alpha, inside) == 1.0
+    coverage = matte.face_coverage(holed, inside)
     assert 0.85 < coverage < 0.97
 
 
