@@ -56,6 +56,9 @@ SHOULDER_EXTENSION = 0.15
 # is still refused (continued, it would show a head on a stalk).
 BODY_EXTENSION = 0.08
 BODY_EXTENSION_BELOW_CHIN = 0.3
+# Face widths either side of the face's centre that the shoulders take: where the photo's
+# lower edge must reach the frame's bottom (or, in a narrower frame, under the frame).
+BODY_HALF_SPAN = 1.25
 
 
 @dataclass(frozen=True)
@@ -78,13 +81,18 @@ class SourceBounds:
     """Where the photo ends around the person, in level-frame pixels."""
 
     top: float  # lowest point of the upper edge across the head
-    bottom: float  # highest point of the lower edge across the shoulders
+    bottom: float  # highest point of the lower edge across the shoulders (BODY_HALF_SPAN)
     left: float  # the side edges over the whole height (a levelled photo's sides slant)
     right: float
     # The side edges over the rows from the chin down, beside the shoulders; above the
     # chin a corner the levelling brings in only shows the new background.
     body_left: float | None = None
     body_right: float | None = None
+    # The lower edge under the face's centre, and how steeply it slants (|dy/dx|) once
+    # the eyes are levelled: a frame narrower than the shoulders only needs the photo
+    # under its own width.
+    bottom_centre: float | None = None
+    bottom_slope: float = 0.0
 
     @property
     def shoulder_sides(self) -> tuple[float, float]:
@@ -249,10 +257,25 @@ def fit_to_spec(
     requested = _user_constraints(head, bands, height)
     hard = list(requested)
 
-    def body_reaching(bottom: float, point: float = bounds.bottom) -> _Constraint:
-        """``point`` (level frame; the photo's bottom edge) lands at ``bottom`` or below."""
+    ideal_scale = min(
+        IDEAL_FACE_HEIGHT * height / head.face_height,
+        IDEAL_MAX_FACE_WIDTH * width / head.face_width,
+    )
+    # Levelling the eyes slants the photo's lower edge. In a frame narrower than the
+    # shoulders, what counts is the edge's highest point under the frame: its height
+    # under the face's centre, less the slant over half the frame's width (a fixed
+    # number of output pixels, so the constraint stays linear).
+    narrow_frame = width / 2 / ideal_scale < BODY_HALF_SPAN * head.face_width
+    if narrow_frame and bounds.bottom_centre is not None:
+        edge, rise = bounds.bottom_centre, bounds.bottom_slope * width / 2
+    else:
+        edge, rise = bounds.bottom, 0.0
+
+    def body_reaching(bottom: float, point: float = edge, rise: float = rise) -> _Constraint:
+        """The photo's bottom edge (``point`` in the level frame under the face's centre,
+        ``rise`` output pixels higher at the frame's sides) lands at ``bottom`` or below."""
         label = "the body reaching the bottom edge"
-        return _Constraint(label, _BODY, bottom, math.inf, True, point)
+        return _Constraint(label, _BODY, bottom + rise, math.inf, True, point)
 
     hard += [
         _Constraint("the head top inside the photo", _FRAME, 0.0, math.inf, True, head.crown_y),
@@ -284,10 +307,6 @@ def fit_to_spec(
         )
 
     defaults = _framing(head, bands, height, FACE_HEIGHT_RANGE, HEAD_TOP_RANGE)
-    ideal_scale = min(
-        IDEAL_FACE_HEIGHT * height / head.face_height,
-        IDEAL_MAX_FACE_WIDTH * width / head.face_width,
-    )
 
     def solve(constraints: list[_Constraint]) -> tuple[float, float]:
         return _solve(constraints, ideal_scale, IDEAL_HEAD_TOP * height, head.crown_y)
@@ -320,7 +339,7 @@ def fit_to_spec(
         # little, where the clothes are continued, rather than refuse or frame badly.
         share = BODY_EXTENSION_BELOW_CHIN  # bottom_out >= height - share*(height - chin_out)
         mostly_photo = body_reaching(
-            float(height), (bounds.bottom - share * head.chin_y) / (1 - share)
+            float(height), (edge - share * head.chin_y) / (1 - share), rise / (1 - share)
         )
         extended = [c for c in hard if c.kind != _BODY]
         extended += [body_reaching(height * (1 - BODY_EXTENSION)), mostly_photo]
@@ -541,8 +560,9 @@ def source_bounds(
         return a[0] + t * (b[0] - a[0])
 
     head_span = np.array([center_x - 0.75 * face_width, center_x + 0.75 * face_width])
-    body_span = np.array([center_x - 1.25 * face_width, center_x + 1.25 * face_width])
+    body_span = center_x + BODY_HALF_SPAN * face_width * np.array([-1.0, 1.0])
     bottom = float(y_on(bl, br, body_span).min())
+    slope = abs(float((br[1] - bl[1]) / (br[0] - bl[0])))
     body_left = body_right = None
     if chin_y is not None:
         rows = np.array([min(chin_y, bottom), bottom])
@@ -555,6 +575,8 @@ def source_bounds(
         right=float(min(tr[0], br[0])),
         body_left=body_left,
         body_right=body_right,
+        bottom_centre=float(y_on(bl, br, np.array([center_x]))[0]),
+        bottom_slope=slope,
     )
 
 

@@ -10,10 +10,12 @@ import pytest
 
 from photos.engine.errors import BodyCutOff, ConstraintsUnsatisfiable, FaceCutOff, FaceTooSmall
 from photos.engine.fit import (
+    BODY_EXTENSION,
     HeadGeometry,
     SourceBounds,
     apply,
     fit_to_spec,
+    invert,
     leveling_matrix,
     source_bounds,
     warp,
@@ -179,6 +181,19 @@ def test_body_reaching_the_bottom_edge_is_enforced():
     fit = solve(bounds=bounds)
     bottom_in_output = fit.scale * bounds.bottom + fit.ty
     assert bottom_in_output >= 413 - 3 - 1e-6
+
+
+def test_only_the_lower_edge_under_the_frame_must_reach_its_bottom():
+    # Levelling a photo taken 6 degrees askew slants its lower edge. A 1-inch frame is
+    # narrower than the shoulders, so the edge's high end out beside the shoulder does not
+    # count: this photo was refused when it did.
+    to_level = leveling_matrix(np.array([HEAD.center_x, HEAD.eyes_y]), 6.0)
+    bounds = source_bounds(to_level, (524, 386), HEAD.center_x, HEAD.face_width, chin_y=HEAD.chin_y)
+    fit = solve_beside(bounds)
+    x0, _, x1, y1 = fit.level_rect()
+    corners = apply(invert(to_level), [(x0, y1), (x1, y1)])
+    # Under the frame the photo ends no higher than the clothes may be continued.
+    assert corners[:, 1].max() <= 386 + BODY_EXTENSION * 413 / fit.scale
 
 
 def test_low_resolution_is_face_too_small():
