@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photos.engine import classify, matte
+from photos.engine import classify, matte, pipeline
 from photos.engine.errors import EngineError, NoFace, NotAPerson
+from photos.engine.faces import find_face
+from photos.engine.fit import leveling_matrix
 from photos.engine.params import PhotoRequest
 from photos.engine.pipeline import make_id_photo
 from photos.engine.state_dict import LEGACY_MAGIC, LEGACY_PROTOCOL, load_state_dict
@@ -73,6 +75,23 @@ def test_a_cartoon_whose_ponytail_passed_for_a_face_is_refused_not_framed(engine
     # as it would be delivered, the landmarker finds no face there.
     with pytest.raises(NoFace):
         make_id_photo((NOT_PEOPLE / "cartoon_face.jpg").read_bytes(), spec_request(SPECS[spec]))
+
+
+@pytest.mark.parametrize("share", [0.04, 0.08])
+def test_a_real_face_framed_small_is_found_by_a_closer_look(engine_models, share):
+    # The same check must not refuse a real face that the request frames small: in a
+    # 640-px view where the face takes 4 or 8 % of the width the landmarker finds nothing,
+    # and the closer look around the face finds it, at the same place.
+    rgb = np.asarray(grace_image())
+    face = find_face(rgb)
+    size = (640, 640)
+    scale = share * size[0] / face.face_width
+    to_frame = leveling_matrix(face.center, face.roll) * scale
+    to_frame[:, 2] += np.array(size) / 2 - scale * face.center
+    assert pipeline._face_near_centre(rgb, to_frame, size) is None
+    found = pipeline._refine_face(rgb, face, to_frame, size)
+    assert np.linalg.norm(found.eye_center - face.eye_center) < 2.0
+    assert np.linalg.norm(found.chin - face.chin) < 4.0
 
 
 @pytest.mark.parametrize("crop", [None, (230, 50, 590, 420), (265, 100, 500, 355)])
