@@ -49,6 +49,9 @@ OTHER_RESOLUTION = 1.6
 # bottom edge (share of the height): the body, an arm, not something floating beside it.
 BOTTOM_EDGE_ROWS = 0.01
 FACE_FILL_INSET = 0.06  # face widths inside the landmarks' outline that is surely the face
+# Face widths either side of the face's centre where the body surely fills the frame's
+# bottom edge (a gap beside the body, between an arm and the side, lies further out).
+BODY_NOTCH_BAND = 0.5
 
 
 def estimate_alpha(rgb: np.ndarray) -> np.ndarray:
@@ -188,6 +191,49 @@ class PersonMatte:
             borderMode=cv2.BORDER_CONSTANT,
         )
         return alpha, covered
+
+
+def fill_body_notches(
+    alpha: np.ndarray, chin_row: int, centre_x: float, face_width: float
+) -> np.ndarray:
+    """Close background the matte bites into the body from the bottom edge.
+
+    Below the head the body fills the middle of the frame down to its bottom edge, but
+    MODNet can lose part of a dark jumper there: a low-light copy of a portrait came out
+    with a white notch at the bottom of a black turtleneck. Background below the chin
+    that the solid body (alpha > 0.5) closes in on the left, the right and above, open
+    only to the bottom edge between two parts of the body, and reaching within
+    BODY_NOTCH_BAND face widths of the face's centre, is made the person. Background
+    the body closes in completely (beside the neck, under long hair) is left alone: it
+    is real.
+    """
+    height, width = alpha.shape
+    chin_row = int(np.clip(chin_row, 0, height - 1))
+    solid = alpha[chin_row:] > 0.5
+    bottom = np.flatnonzero(solid[-1])
+    if bottom.size < 2:
+        return alpha
+    # Close the body's bottom with a row between its outermost pixels on the bottom
+    # edge; a notch is then background that touches no side of the closed frame.
+    closed = np.vstack([solid, np.zeros((1, width), bool)])
+    closed[-1, bottom[0] : bottom[-1] + 1] = True
+    background = np.pad(~closed, 1, constant_values=True).astype(np.uint8)
+    _, labels = cv2.connectedComponents(background, connectivity=4)
+    outside = labels[0, 0]  # the padding, and all background that reaches it
+    labels = labels[1:-1, 1:-1]
+    band = slice(
+        int(np.clip(round(centre_x - BODY_NOTCH_BAND * face_width), 0, width)),
+        int(np.clip(round(centre_x + BODY_NOTCH_BAND * face_width) + 1, 0, width)),
+    )
+    notches = [k for k in np.unique(labels[-2, band]) if k not in (0, outside)]
+    if not notches:
+        return alpha
+    notch = np.isin(labels[:-1], notches).astype(np.uint8)
+    # Take in the notch's soft rim too, so no faint ring of the old background shows.
+    notch = cv2.dilate(notch, np.ones((5, 5), np.uint8))
+    filled = alpha.copy()
+    filled[chin_row:] = np.maximum(filled[chin_row:], notch.astype(np.float32))
+    return filled
 
 
 def _compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:

@@ -224,6 +224,9 @@ def make_id_photo(
     if request.change_bg or request.clothes_id:
         alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
         alpha = _close_face(alpha, landmarks, fit.scale * head.face_width, request)
+        alpha = matte.fill_body_notches(
+            alpha, _chin_row(fit, head), fit.size[0] / 2, fit.scale * head.face_width
+        )
         if request.change_bg:
             rgb, alpha = _continue_below(rgb, alpha, inside, fit, decoded, warnings)
         if reach_sides:  # not where a tilted photo's bottom edge comes into the frame

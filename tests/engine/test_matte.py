@@ -93,6 +93,40 @@ def test_parts_floating_beside_the_head_are_cleared_and_the_body_kept():
     assert np.array_equal(cleared[30:, :120], alpha[30:, :120])  # the person as it was
 
 
+def test_a_notch_bitten_into_the_body_from_the_bottom_is_closed_and_real_gaps_kept():
+    # A dark jumper lost in the middle of the bottom edge (a low-light copy of a
+    # portrait came out with a white notch there); background closed in beside the neck
+    # under long hair, and a gap open to the bottom between the body and an arm out at
+    # the side, are real and stay.
+    alpha = np.zeros((200, 200), np.float32)
+    ys, xs = np.mgrid[:200, :200]
+    alpha[(xs - 100) ** 2 + (ys - 60) ** 2 < 35**2] = 1.0  # head
+    alpha[95:, 85:115] = 1.0  # neck
+    alpha[60:150, 55:70] = 1.0  # long hair down to the shoulder
+    alpha[140:, 20:180] = 1.0  # body
+    alpha[185:, 170:180] = 0.0  # a gap between the body and an arm at the side...
+    alpha[170:, 180:195] = 1.0  # ...the arm
+    notch = (xs - 110) ** 2 + (ys - 200) ** 2 < 18**2
+    alpha[notch] = 0.0
+    alpha[notch & ((xs - 110) ** 2 + (ys - 200) ** 2 >= 16**2)] = 0.3  # a soft rim
+    before = alpha.copy()
+
+    filled = matte.fill_body_notches(alpha, chin_row=95, centre_x=100, face_width=60)
+
+    assert (filled[notch] == 1.0).all()
+    assert np.array_equal(filled[95:140, :], before[95:140, :])  # beside the neck
+    assert np.array_equal(filled[150:, 165:], before[150:, 165:])  # beside the arm
+    assert np.array_equal(filled[:95], before[:95])  # nothing above the chin
+
+
+def test_a_matte_without_notches_is_left_as_it_is(grace):
+    alpha = matte.estimate_alpha(np.asarray(grace))
+    face = find_face(np.asarray(grace))
+    chin = int(face.chin[1])
+    filled = matte.fill_body_notches(alpha, chin, face.center[0], face.face_width)
+    assert np.array_equal(filled, alpha)
+
+
 def test_a_hole_the_matte_leaves_in_the_face_is_closed_and_nothing_else_changes(grace):
     # A dark B&W portrait's bright cheek came out as a white hole in the ID photo: the
     # matte had taken it for background. The face outline from the landmarks closes it.
