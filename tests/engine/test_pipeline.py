@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from photos.engine import pipeline
 from photos.engine.errors import (
     BodyCutOff,
     ConstraintsUnsatisfiable,
@@ -26,6 +27,7 @@ from photos.engine.errors import (
     NoFace,
     SeveralFaces,
 )
+from photos.engine.fit import Fit, HeadGeometry
 from photos.engine.params import Band, PhotoRequest
 from photos.engine.pipeline import make_id_photo
 from tests.engine.conftest import astronaut_image, encode
@@ -100,6 +102,30 @@ def test_bands_are_met_on_the_delivered_photo(grace_jpeg):
     assert 20 - 3 <= seen["crown_y"] <= 40 + 3
     assert 380 - 2 <= seen["chin_y"] <= 400 + 2
     assert seen["face_width"] <= 200 * 1.03
+
+
+def test_a_head_the_landmarker_reads_differently_on_the_delivered_photo_is_placed_again(
+    default_photo,
+):
+    # Head measurements in the delivered photo's own pixels (scale 1, no offset). Read as
+    # the engine placed them, they are inside the band and nothing is redone; where the
+    # source's reading put the chin 12 px too high and the band was met for that reading,
+    # the official's reading on the photo falls outside it, and the head is measured again
+    # from what the landmarker sees there.
+    m = default_photo.measurements
+    width, height = default_photo.photo.size
+    fit = Fit(scale=1.0, tx=0.0, ty=0.0, size=(width, height))
+    placed = HeadGeometry(m.crown_y, m.eyes_y, m.chin_y, width / 2, m.face_width)
+    rgb = np.asarray(default_photo.photo)
+    around_chin = {"chin_top": Band(min=m.chin_y - 5, max=m.chin_y + 5)}
+    assert pipeline._head_as_delivered(rgb, placed, fit, around_chin) is None
+
+    misread = dataclasses.replace(placed, chin_y=m.chin_y - 12)
+    band = {"chin_top": Band(min=m.chin_y - 17, max=m.chin_y - 7)}
+    corrected = pipeline._head_as_delivered(rgb, misread, fit, band)
+    assert corrected is not None
+    assert corrected.chin_y == pytest.approx(remeasure(default_photo.photo)["chin_y"], abs=1)
+    assert corrected.crown_y == placed.crown_y
 
 
 def test_a_tilted_head_is_levelled(grace):
