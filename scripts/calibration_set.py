@@ -10,6 +10,9 @@ work. Output:
 * people/            photos of one real person each (whole, or a portrait crop out of a
                      group photo), ``<source>_<name>.jpg``; SOURCES.md records where from
 * degraded/          seven degraded copies of each people photo, ``<stem>_<kind>.jpg``
+* variants/          the same person as taken a little differently: each people photo
+                     turned about the face by up to 15 degrees, cropped a little at the
+                     sides and bottom, some brighter or darker, ``<stem>_<n>.jpg``
 * paintings/<set>/   painted or drawn portraits: whole/ as published (alpha flattened on
                      white) and crop/ (head and shoulders around the largest face found)
 * not_people/        landscapes, animals and objects
@@ -464,6 +467,36 @@ def build_degraded(out: Path) -> None:
         save_jpeg(np.clip(noisy, 0, 255).astype(np.uint8), folder / f"{stem}_lowlight.jpg")
 
 
+VARIANTS_PER_PHOTO = 3
+MAX_TURN_DEG = 15.0
+
+
+def build_variants(out: Path) -> None:
+    """Copies a camera could have taken instead: the head tilted, the framing and the
+    exposure a little different (the photo's own edge pixels fill the corners)."""
+    folder = out / "variants"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(7)
+    for photo in sorted((out / "people").glob("*.jpg")):
+        rgb = np.asarray(Image.open(photo).convert("RGB"))
+        found = all_faces(rgb)
+        if not found:
+            continue
+        height, width = rgb.shape[:2]
+        cx, cy = (float(v) for v in found[0].center)
+        for n in range(VARIANTS_PER_PHOTO):
+            turn = cv2.getRotationMatrix2D((cx, cy), rng.uniform(-MAX_TURN_DEG, MAX_TURN_DEG), 1)
+            copy = cv2.warpAffine(rgb, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
+            x0, x1 = (
+                round(rng.uniform(0, 0.08) * width),
+                width - round(rng.uniform(0, 0.08) * width),
+            )
+            copy = copy[: height - round(rng.uniform(0, 0.1) * height), x0:x1]
+            if rng.random() < 0.4:
+                copy = scaled(copy, rng.uniform(0.6, 1.25))
+            save_jpeg(copy, folder / f"{photo.stem}_{n}.jpg", quality=90)
+
+
 # --------------------------------------------------------------------------- paintings
 
 
@@ -737,7 +770,7 @@ def build_not_people(out: Path, cache: Path) -> None:
 
 def clear_outputs(out: Path) -> None:
     """Remove earlier outputs (never the download cache) so a rerun is exact."""
-    for name in ("people", "degraded", "paintings", "not_people"):
+    for name in ("people", "degraded", "variants", "paintings", "not_people"):
         shutil.rmtree(out / name, ignore_errors=True)
 
 
@@ -761,6 +794,8 @@ def main(argv: list[str]) -> int:
     build_people(out, cache)
     print("degraded ...", flush=True)
     build_degraded(out)
+    print("variants ...", flush=True)
+    build_variants(out)
     print("paintings ...", flush=True)
     build_paintings(out, cache)
     print("not_people ...", flush=True)
