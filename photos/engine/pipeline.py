@@ -24,7 +24,7 @@ from photos.engine.background import (
 from photos.engine.body import continue_below
 from photos.engine.crown import SKIP_MATTE_PX, CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
-from photos.engine.errors import EngineError, FaceCutOff, NoFace, NotAPerson
+from photos.engine.errors import EngineError, FaceCutOff, FaceTooSmall, NoFace, NotAPerson
 from photos.engine.faces import (
     CHEEK_LEFT,
     CHEEK_RIGHT,
@@ -197,9 +197,14 @@ def make_id_photo(
             if request.change_bg and _shows_cut_hair(person, face, fit, head, to_level, cut_head):
                 # The frame shows hair running into a side of the photo: keep inside it.
                 fit = solve(head, decoded, reach_sides, hair_reaches_sides=True)
-        except EngineError:
-            # A painting or an animal is refused as such, not as a photo framed too tightly.
-            check_subject(measure_subject(decoded.rgb, face, person))
+        except EngineError as error:
+            # A painting or an animal is refused as such, not as a photo framed too tightly;
+            # but a face too small for the document is told so, though the matte failed too.
+            try:
+                check_subject(measure_subject(decoded.rgb, face, person))
+            except NotAPerson as refusal:
+                if not (isinstance(error, FaceTooSmall) and refusal.message == NOT_SEPARATED):
+                    raise
             raise
         needed = _matte_rect(fit, to_level, 0.0, margin_bottom=0.0, margin_side=0.0)
         if _covers(person, needed, tolerance=2.0):

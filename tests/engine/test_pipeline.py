@@ -309,6 +309,22 @@ def test_a_tiny_face_is_refused(grace):
         make_id_photo(encode(canvas), PhotoRequest(px_width=413, px_height=531))
 
 
+def test_a_tiny_face_is_told_it_is_too_small_even_where_the_matte_fails_too(grace, monkeypatch):
+    # A footballer far off in a match photo: too few pixels for MODNet as well. The
+    # customer can act on "too small" (move closer), not on "could not be told apart".
+    canvas = Image.new("RGB", (1600, 1600), (200, 200, 200))
+    canvas.paste(grace.resize((128, 150)), (700, 1000))
+    real_matte = pipeline.matte.matte_person
+
+    def lost(*args, **kwargs):
+        person = real_matte(*args, **kwargs)
+        return dataclasses.replace(person, alpha=np.zeros_like(person.alpha))
+
+    monkeypatch.setattr(pipeline.matte, "matte_person", lost)
+    with pytest.raises(FaceTooSmall):
+        make_id_photo(encode(canvas), PhotoRequest(px_width=413, px_height=531))
+
+
 def test_shoulders_cut_by_the_photo_are_continued_for_a_wide_frame(grace):
     narrow = grace.crop((110, 0, 430, 600))  # the uniform runs into both side edges
     result = make_id_photo(encode(narrow), PhotoRequest(px_width=602, px_height=602))
