@@ -309,12 +309,9 @@ def head_top_coverage(alpha: np.ndarray, points: np.ndarray) -> float | None:
     up = (forehead - chin) * HEAD_TOP_HEIGHT
     half = (points[CHEEK_LEFT] - points[CHEEK_RIGHT]) * HEAD_TOP_WIDTH / 2
     band = np.array([forehead - half, forehead + half, forehead + half + up, forehead - half + up])
-    mask = np.zeros(alpha.shape, np.uint8)
-    cv2.fillConvexPoly(mask, np.round(band).astype(np.int32), 1)
-    inside = mask > 0
-    if band[:, 1].min() < 0 or inside.sum() < 4:
+    if band[:, 1].min() < 0 or cv2.contourArea(band.astype(np.float32)) < 4:
         return None
-    return float(alpha[inside].mean())
+    return mean_over_hull(alpha, band)
 
 
 def _retry_if_lost(

@@ -206,8 +206,7 @@ def make_id_photo(
                 if not (isinstance(error, FaceTooSmall) and refusal.message == NOT_SEPARATED):
                     raise
             raise
-        needed = _matte_rect(fit, to_level, 0.0, margin_bottom=0.0, margin_side=0.0)
-        if _covers(person, needed, tolerance=2.0):
+        if _frame_matted(person, fit, to_level):
             break
     else:
         check_subject(measure_subject(decoded.rgb, face, person))  # a monkey, say so
@@ -228,8 +227,7 @@ def make_id_photo(
                 return None
         except EngineError:
             return None
-        needed = _matte_rect(fit, to_level, 0.0, margin_bottom=0.0, margin_side=0.0)
-        return fit if _covers(person, needed, tolerance=2.0) else None
+        return fit if _frame_matted(person, fit, to_level) else None
 
     _add_face_warnings(face, head, fit, decoded, warnings)
 
@@ -328,15 +326,12 @@ def _head_as_delivered(
         "face_height": chin_y - placed.crown_y,
         "face_width": seen.face_width,
     }
-    inside = True
-    for name, band in bands.items():
+
+    def within(value: float, band: Band) -> bool:
         lo, hi = band.bounds()
-        if (
-            not band.is_empty
-            and not lo - OUTPUT_TOLERANCE_PX <= measured[name] <= hi + OUTPUT_TOLERANCE_PX
-        ):
-            inside = False
-    if inside:
+        return lo - OUTPUT_TOLERANCE_PX <= value <= hi + OUTPUT_TOLERANCE_PX
+
+    if all(within(measured[name], band) for name, band in bands.items() if not band.is_empty):
         return None
     return replace(
         head,
@@ -416,6 +411,12 @@ def _face_near_centre(rgb: np.ndarray, to_view: np.ndarray, view_size: tuple[int
         if np.linalg.norm(found.eye_center - center) < view_size[0] / 3:
             return found
     return None
+
+
+def _frame_matted(person: matte.PersonMatte, fit: Fit, to_level: np.ndarray) -> bool:
+    """Does the matte cover everything the output frame shows of the photo?"""
+    needed = _matte_rect(fit, to_level, 0.0, margin_bottom=0.0, margin_side=0.0)
+    return _covers(person, needed, tolerance=2.0)
 
 
 def _covers(person: matte.PersonMatte, rect: tuple, *, tolerance: float) -> bool:
