@@ -52,7 +52,13 @@ from photos.engine.fit import (
 )
 from photos.engine.params import FACE_CONSTRAINTS, Band, PhotoRequest
 from photos.engine.shoulders import continue_shoulders
-from photos.engine.subject import NOT_SEPARATED, check_subject, is_drawn, measure_subject
+from photos.engine.subject import (
+    MATTE_REASONS,
+    NOT_SEPARATED,
+    check_subject,
+    is_drawn,
+    measure_subject,
+)
 
 # Before the matte exists, the crown is guessed this far above the forehead landmark, as a
 # share of forehead-to-chin (typical hair); only used to choose the region to matte.
@@ -203,7 +209,8 @@ def make_id_photo(
             try:
                 check_subject(measure_subject(decoded.rgb, face, person))
             except NotAPerson as refusal:
-                if not (isinstance(error, FaceTooSmall) and refusal.message == NOT_SEPARATED):
+                only_matte = all(reason in MATTE_REASONS for reason in refusal.reasons)
+                if not (isinstance(error, FaceTooSmall) and only_matte):
                     raise
             raise
         if _frame_matted(person, fit, to_level):
