@@ -200,6 +200,19 @@ def make_id_photo(
         reach_sides = _shoulders_reach_sides(person, face)
         try:
             fit = solve(head, decoded, reach_sides)
+            if (
+                request.change_bg
+                and cut_head is None
+                and person.reaches_source_top
+                and _shows_cut_hair(person, face, fit, head, to_level, cut_head)
+            ):
+                # The head touches the top edge beside a crown the photo holds (a tilted
+                # photo levelled, a flat cap): continued as a cut head is, if it fits one.
+                cut_head = _fit_cut_head(person, face)
+                if cut_head is not None:
+                    crown = _continued_crown(cut_head, crown, person, face, to_level)
+                    head = _head_geometry(face, to_level, crown_y=crown.y)
+                    fit = solve(head, decoded, reach_sides)
             if request.change_bg and _shows_cut_hair(person, face, fit, head, to_level, cut_head):
                 # The frame shows hair running into a side of the photo: keep inside it.
                 fit = solve(head, decoded, reach_sides, hair_reaches_sides=True)

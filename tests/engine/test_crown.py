@@ -54,6 +54,29 @@ def test_hair_cut_by_the_top_edge_is_continued(engine_models, who, rows):
     assert (blue.astype(int) - red < 60).all()
 
 
+@pytest.mark.parametrize("spec", [1102, 2102, 3110, 3108])
+def test_a_head_touching_the_top_edge_is_not_refused_as_cut(engine_models, spec):
+    # Grace Hopper's cap two rows below the photo's top edge, her head tilted 3 degrees:
+    # levelled, the cap meets the edge beside its top. It is delivered for every document,
+    # not refused as hair that would end in a straight line, and an official finds the
+    # head top where the engine placed it, inside the spec's band.
+    image, crown = PEOPLE["grace"]
+    photo = image()
+    result = make_id_photo(
+        encode(photo.crop((0, crown - 2, photo.width, photo.height))), spec_request(spec)
+    )
+
+    measured = remeasure(result.photo)
+    assert measured["crown_y"] == pytest.approx(result.measurements.crown_y, abs=3)
+    request = spec_request(spec)
+    seen = {"head_top": "crown_y", "eyes_top": "eyes_y", "chin_top": "chin_y"}
+    for name, key in seen.items():
+        band = getattr(request, name)
+        if band is not None and not band.is_empty:
+            low, high = band.bounds()
+            assert low - 3 <= measured[key] <= high + 3, name
+
+
 @pytest.mark.parametrize(("who", "rows"), [("grace", 40), ("astronaut", 20)])
 def test_a_head_cut_far_into_the_hair_is_still_refused(engine_models, who, rows):
     with pytest.raises(FaceCutOff):  # 20 % of forehead-to-chin: the top would be invented
