@@ -325,11 +325,14 @@ def fit_to_spec(
         # Past the sides, the continued shoulders need a side edge that is straight down
         # to the bottom, not the slanted corner of a levelled photo (its whole height).
         min_scale_past_sides = (width / 2 - SHOULDER_EXTENSION * width) / room
-        hard.append(
-            inside
-            if feasible(hard + [inside])
-            else _Constraint(label, _SHOULDERS, min_scale_past_sides, math.inf)
-        )
+        past = _Constraint(label, _SHOULDERS, min_scale_past_sides, math.inf)
+        # Inside the photo where that frames the head well; else continued a little past
+        # its sides rather than refused for framing (a frame inside the photo that only
+        # the bands' far edges allow was refused as "cut too tight at the sides").
+        if feasible(hard + [inside] + defaults) or not feasible(hard + [past] + defaults):
+            hard.append(inside if feasible(hard + [inside]) else past)
+        else:
+            hard.append(past)
 
     if hair_reaches_sides and not keep_background:
         hard.append(_Constraint("the hair inside the photo", _HAIR, (width / 2) / room, math.inf))

@@ -344,6 +344,21 @@ def test_a_photo_much_too_narrow_for_a_wide_frame_is_refused(grace):
     assert "sides" in str(excinfo.value)
 
 
+def test_shoulders_are_continued_rather_than_refused_for_framing(grace):
+    # Cut 80 px at each side, the photo could just hold the ID card's frame, but only
+    # with the head at the far edge of the spec's bands; continuing the shoulders a
+    # little past the sides frames it well. (It was refused as cut too tight at the
+    # sides, while the same photo cut 90 px at each side was accepted.)
+    narrow = grace.crop((80, 0, grace.width - 80, grace.height))
+    result = make_id_photo(encode(narrow), spec_request(2102))
+    assert any("shoulders were continued" in warning for warning in result.warnings)
+    measured = remeasure(result.photo)
+    request = spec_request(2102)
+    for name, key in (("head_top", "crown_y"), ("chin_top", "chin_y"), ("eyes_top", "eyes_y")):
+        low, high = getattr(request, name).bounds()
+        assert low - 2 <= measured[key] <= high + 2, name
+
+
 @pytest.mark.parametrize("spec", [1102, 2102, 3110])
 def test_hair_cut_by_a_side_of_the_photo_is_refused_not_shown_cut_straight(spec):
     # The left edge cuts a few pixels off her hair: every frame of these sizes reaches past
