@@ -60,6 +60,10 @@ FACE_FILL_INSET = 0.06  # face widths inside the landmarks' outline that is sure
 # Face widths either side of the face's centre where the body surely fills the frame's
 # bottom edge (a gap beside the body, between an arm and the side, lies further out).
 BODY_NOTCH_BAND = 0.5
+# Face widths either side of the face's centre beyond which, between the crown and the
+# chin, the person's matte is no longer head or hair (see beside_head).
+BESIDE_HEAD = 1.2
+MIN_BESIDE_HEAD = 0.1  # face widths of frame, both sides together, to measure there
 
 
 def estimate_alpha(rgb: np.ndarray) -> np.ndarray:
@@ -242,6 +246,22 @@ def fill_body_notches(
     filled = alpha.copy()
     filled[chin_row:] = np.maximum(filled[chin_row:], notch.astype(np.float32))
     return filled
+
+
+def beside_head(
+    alpha: np.ndarray, rows: tuple[int, int], centre_x: float, face_width: float
+) -> float | None:
+    """How much of the frame beside the head the matte calls the person: the share of
+    alpha > 0.5 between ``rows`` (crown to chin) further than BESIDE_HEAD face widths
+    from the face's centre column. Hair falls within that distance; a raised hand or arm,
+    hair held out, or part of someone next to the person does not. ``None`` where the
+    frame holds too little beside the head to tell (a narrow frame)."""
+    height, width = alpha.shape
+    top, bottom = (int(np.clip(row, 0, height)) for row in rows)
+    off_centre = np.abs(np.arange(width) + 0.5 - centre_x) > BESIDE_HEAD * face_width
+    if bottom <= top or off_centre.sum() < MIN_BESIDE_HEAD * face_width:
+        return None
+    return float((alpha[top:bottom, off_centre] > 0.5).mean())
 
 
 def _compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:

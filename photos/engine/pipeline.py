@@ -80,6 +80,10 @@ MAX_HAIR_CUT = 0.03
 # Share of the face (inside its outline) the matte must call the person; below it the
 # cut-out is torn (see _close_face).
 MIN_FACE_MATTED = 0.95
+# Share of the frame beside the head that the person fills (matte.beside_head) worth a
+# warning. On 278 calibration outputs: a hand, an arm or a neighbour's clothes 0.11-0.52,
+# and long hair blown out to one side 0.30; every other output at most 0.02.
+MAX_BESIDE_HEAD = 0.06
 # Half the width of the neck (and hair falling beside it), in face widths: the outline
 # there is skin or hair, not the clothes whose contrast with the background is judged.
 NECK_HALF_WIDTH = 0.6
@@ -278,6 +282,7 @@ def make_id_photo(
         if request.change_bg:
             background = make_background(size, request.bg_color, request.bg_color2)
             _add_outline_warning(rgb, alpha, background, fit, head, warnings)
+            _add_beside_head_warning(alpha, fit, head, warnings)
             rgb = composite(rgb, alpha, background)
         return rgb
 
@@ -691,6 +696,19 @@ def _add_outline_warning(rgb, alpha, background, fit: Fit, head: HeadGeometry, w
         warnings.append(
             "The clothes are close to the background colour, so the shoulders hardly show; "
             "a different background colour or contrasting clothes would look better."
+        )
+
+
+def _add_beside_head_warning(alpha, fit: Fit, head: HeadGeometry, warnings):
+    """Say so when something stands out beside the head, which the new background shows
+    as it is: a hand or an arm raised, hair held out, or part of someone else."""
+    crown_row = round(fit.scale * head.crown_y + fit.ty)
+    face_width = fit.scale * head.face_width
+    held = matte.beside_head(alpha, (crown_row, _chin_row(fit, head)), fit.size[0] / 2, face_width)
+    if held is not None and held > MAX_BESIDE_HEAD:
+        warnings.append(
+            "Something stands out beside the head (a hand or arm, hair held out, or part "
+            "of someone else); officials expect only the head and shoulders."
         )
 
 

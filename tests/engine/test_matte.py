@@ -14,7 +14,7 @@ from photos.engine.errors import NotAPerson
 from photos.engine.faces import CHIN, FACE_OVAL, FOREHEAD, find_face
 from photos.engine.fit import apply, leveling_matrix
 from photos.engine.params import PhotoRequest
-from photos.engine.pipeline import _close_face
+from photos.engine.pipeline import MAX_BESIDE_HEAD, _close_face
 from tests.engine.conftest import encode
 
 pytestmark = pytest.mark.usefixtures("engine_models")
@@ -247,3 +247,25 @@ def test_a_sepia_photo_whose_matte_loses_the_cap_is_matted_again(grace):
 
     assert head_top(matte.matte_person(photo, rect, side=320)) < 0.6
     assert head_top(matte.matte_person(photo, rect, side=320, face_points=face.landmarks)) > 0.95
+
+
+def test_an_arm_raised_beside_the_head_is_measured_and_hair_is_not(grace):
+    rgb = np.asarray(grace)
+    face = find_face(rgb)
+    # Her portrait is a close one: widen the matte by a face width of background a side.
+    pad = round(face.face_width)
+    alpha = np.pad(matte.estimate_alpha(rgb), ((0, 0), (pad, pad)))
+    centre = face.center[0] + pad
+    crown_row = int(face.forehead[1] - 0.5 * (face.chin[1] - face.forehead[1]))
+    rows = (crown_row, int(face.chin[1]))
+    # An arm raised beside her, from the bottom edge up to her eyes.
+    arm = alpha.copy()
+    x0 = int(centre + 1.3 * face.face_width)
+    arm[int(face.eye_center[1]) :, x0 : x0 + int(0.4 * face.face_width)] = 1.0
+
+    # Her cap, hair and shoulders lie within BESIDE_HEAD face widths of her face's centre.
+    assert matte.beside_head(alpha, rows, centre, face.face_width) < 0.02
+    assert matte.beside_head(arm, rows, centre, face.face_width) > MAX_BESIDE_HEAD
+    # A frame too narrow to show anything beside the head measures nothing.
+    narrow = alpha[:, round(centre - face.face_width) : round(centre + face.face_width)]
+    assert matte.beside_head(narrow, rows, face.face_width, face.face_width) is None

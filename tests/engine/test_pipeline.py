@@ -344,6 +344,40 @@ def test_a_photo_much_too_narrow_for_a_wide_frame_is_refused(grace):
     assert "sides" in str(excinfo.value)
 
 
+def _widened(photo: Image.Image, by: int) -> Image.Image:
+    """The photo with its side edges continued outwards by ``by`` pixels."""
+    import cv2
+
+    return Image.fromarray(
+        cv2.copyMakeBorder(np.asarray(photo), 0, 0, by, by, cv2.BORDER_REPLICATE)
+    )
+
+
+@pytest.mark.parametrize("spec", [1102, 2102, 3110, 3108])
+def test_no_warning_of_something_beside_the_head_for_a_plain_portrait(grace, spec):
+    result = make_id_photo(encode(_widened(grace, 150)), spec_request(spec))
+    assert not any("beside the head" in warning for warning in result.warnings)
+
+
+def test_an_arm_raised_beside_the_head_is_warned_about(grace, monkeypatch):
+    # MODNet keeps a raised arm (or a neighbour's shoulder) as part of the person, and the
+    # new background shows it as it is; the customer is told, not left to find out.
+    real_matte = pipeline.matte.matte_person
+
+    def with_an_arm(rgb, rect, *, face_points, **kwargs):
+        person = real_matte(rgb, rect, face_points=face_points, **kwargs)
+        points = face_points @ person.from_source[:, :2].T + person.from_source[:, 2]
+        width = float(np.ptp(points[:, 0])) * 0.95  # about cheek to cheek
+        x0 = int(points[:, 0].mean() + 1.3 * width)
+        alpha = person.alpha.copy()
+        alpha[int(points[:, 1].mean()) :, x0 : x0 + int(0.4 * width)] = 1.0
+        return dataclasses.replace(person, alpha=alpha)
+
+    monkeypatch.setattr(pipeline.matte, "matte_person", with_an_arm)
+    result = make_id_photo(encode(_widened(grace, 150)), spec_request(3108))
+    assert any("beside the head" in warning for warning in result.warnings)
+
+
 def test_shoulders_are_continued_rather_than_refused_for_framing(grace):
     # Cut 80 px at each side, the photo could just hold the ID card's frame, but only
     # with the head at the far edge of the spec's bands; continuing the shoulders a
