@@ -152,11 +152,14 @@ def fit_cut_head(
         a, b, c = -top * top - 2 * radius * top, 2 * top + 2 * radius, -1.0
         if top == 0.0:
             # Nothing above the edge: the head is only flattened there, unless it is
-            # tilted, when the flat would show as a slant across its top.
-            slant = 2 * half_widths[0] * math.tan(math.radians(abs(roll_deg)))
+            # tilted, when the flat would show as a slant across its top. The flat is as
+            # wide as the hair along the edge, which can be wider than the first row
+            # through the centre column (a flat cap, a head touching beside its top).
+            half = max(half_widths[0], _half_width_along_edge(alpha, centre, face_width))
+            slant = 2 * half * math.tan(math.radians(abs(roll_deg)))
             if slant > MAX_FLAT_SLANT_PX:
                 return None
-            return CutHead(a=half_widths[0] ** 2, b=0.0, c=0.0, centre=centre, top=0.0, drift=drift)
+            return CutHead(a=half**2, b=0.0, c=0.0, centre=centre, top=0.0, drift=drift)
     top = _closing_row(a, b, c)
     if top is None:
         # A pointed top (the width grows linearly, so its square has no root): close it
@@ -211,6 +214,18 @@ def _aligned_columns(
         return xs
     ratio = (fitted[1] - fitted[0]) / max(person[1] - person[0], 1)
     return (fitted[0] + fitted[1]) / 2 + (xs - (person[0] + person[1]) / 2) * ratio
+
+
+def _half_width_along_edge(alpha: np.ndarray, centre: float, face_width: float) -> float:
+    """Half the span of the head's hair in the first trusted row along the top edge (the
+    row the pipeline checks for hair cut straight), within MAX_WIDTH_AT_CUT face widths
+    around the head's centre."""
+    row = alpha[min(SKIP_MATTE_PX, alpha.shape[0] - 1)] > 0.5
+    columns = np.flatnonzero(row)
+    near = columns[np.abs(columns + 0.5 - centre) <= MAX_WIDTH_AT_CUT * face_width / 2]
+    if near.size == 0:
+        return 0.0
+    return float(max(near[-1] + 1 - centre, centre - near[0]))
 
 
 def _run(mask: np.ndarray, column: int) -> tuple[int, int] | None:
