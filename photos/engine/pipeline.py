@@ -54,10 +54,12 @@ from photos.engine.params import FACE_CONSTRAINTS, Band, PhotoRequest
 from photos.engine.shoulders import continue_shoulders
 from photos.engine.subject import (
     MATTE_REASONS,
+    MIN_MOUTH_CONTRAST,
     NOT_SEPARATED,
     check_subject,
     is_drawn,
     measure_subject,
+    mouth_contrast,
 )
 
 # Before the matte exists, the crown is guessed this far above the forehead landmark, as a
@@ -737,6 +739,12 @@ def _add_face_warnings(
         warnings.append("The eyes look closed.")
     if face.blendshapes.get("jawOpen", 0) > 0.35:
         warnings.append("The mouth is open; most ID photos need a closed mouth.")
+    mouth = mouth_contrast(decoded.rgb, face.landmarks, face.face_width)
+    if mouth is not None and mouth < MIN_MOUTH_CONTRAST:
+        warnings.append(
+            "The mouth and chin look covered (a mask or a scarf?); ID photos need the whole "
+            "face uncovered."
+        )
     forehead_to_chin = (
         head.chin_y - apply(leveling_matrix(face.center, face.roll), face.forehead[None])[0, 1]
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from photos.engine import classify, matte, pipeline
 from photos.engine.errors import EngineError, NoFace, NotAPerson
@@ -380,3 +380,23 @@ def test_a_person_the_matte_could_not_separate_is_told_so_not_called_a_statue():
     with pytest.raises(NotAPerson) as ape:
         check_subject(_report(face_alpha=0.12, animal=0.9, eye_white_contrast=5.0))
     assert "does not look like a photo of a real person" in str(ape.value)
+
+
+def _masked(photo: Image.Image, colour: tuple[int, int, int]) -> Image.Image:
+    """The portrait with a one-colour mask over nose, mouth and chin, cheek to cheek."""
+    face = find_face(np.asarray(photo))
+    outline = [234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379]
+    outline += [365, 397, 288, 361, 323, 454, 6]  # round the chin, up to the nose bridge
+    masked = photo.copy()
+    ImageDraw.Draw(masked).polygon([tuple(face.landmarks[i]) for i in outline], fill=colour)
+    return masked
+
+
+@pytest.mark.parametrize("who", ["grace", "astronaut"])
+@pytest.mark.parametrize("colour", [(170, 200, 230), (235, 235, 235), (30, 30, 35)])
+def test_a_face_mask_is_pointed_out(who, colour):
+    photo = {"grace": grace_image, "astronaut": astronaut_image}[who]()
+    covered = make_id_photo(encode(_masked(photo, colour)), spec_request(3110))
+    plain = make_id_photo(encode(photo), spec_request(3110))
+    assert any("look covered" in warning for warning in covered.warnings)
+    assert not any("look covered" in warning for warning in plain.warnings)
