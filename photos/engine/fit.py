@@ -327,12 +327,14 @@ def fit_to_spec(
         min_scale_past_sides = (width / 2 - SHOULDER_EXTENSION * width) / room
         past = _Constraint(label, _SHOULDERS, min_scale_past_sides, math.inf)
         # Inside the photo where that frames the head well; else continued a little past
-        # its sides rather than refused for framing (a frame inside the photo that only
-        # the bands' far edges allow was refused as "cut too tight at the sides").
-        if feasible(hard + [inside] + defaults) or not feasible(hard + [past] + defaults):
-            hard.append(inside if feasible(hard + [inside]) else past)
-        else:
+        # its sides where that does (a frame inside the photo that only the bands' far
+        # edges allow was refused as "cut too tight at the sides"); else inside if at all.
+        if feasible(hard + [inside] + defaults):
+            hard.append(inside)
+        elif feasible(hard + [past] + defaults) or not feasible(hard + [inside]):
             hard.append(past)
+        else:
+            hard.append(inside)
 
     if hair_reaches_sides and not keep_background:
         hard.append(_Constraint("the hair inside the photo", _HAIR, (width / 2) / room, math.inf))

@@ -207,12 +207,10 @@ def make_id_photo(
         reach_sides = _shoulders_reach_sides(person, face)
         try:
             fit = solve(head, decoded, reach_sides)
-            if (
-                request.change_bg
-                and cut_head is None
-                and person.reaches_source_top
-                and _shows_cut_hair(person, face, fit, head, to_level, cut_head)
-            ):
+            cut_hair = request.change_bg and _shows_cut_hair(
+                person, face, fit, head, to_level, cut_head
+            )
+            if cut_hair and cut_head is None and person.reaches_source_top:
                 # The head touches the top edge beside a crown the photo holds (a tilted
                 # photo levelled, a flat cap): continued as a cut head is, if it fits one.
                 cut_head = _fit_cut_head(person, face)
@@ -220,7 +218,8 @@ def make_id_photo(
                     crown = _continued_crown(cut_head, crown, person, face, to_level)
                     head = _head_geometry(face, to_level, crown_y=crown.y)
                     fit = solve(head, decoded, reach_sides)
-            if request.change_bg and _shows_cut_hair(person, face, fit, head, to_level, cut_head):
+                    cut_hair = _shows_cut_hair(person, face, fit, head, to_level, cut_head)
+            if cut_hair:
                 # The frame shows hair running into a side of the photo: keep inside it.
                 fit = solve(head, decoded, reach_sides, hair_reaches_sides=True)
         except EngineError as error:
@@ -707,9 +706,9 @@ def _add_beside_head_warning(alpha, fit: Fit, head: HeadGeometry, warnings):
     as it is: a hand or an arm raised, or part of someone else. Voluminous hair can reach
     as far (no colour or shape test told it from arms on the calibration photos), so
     the customer is asked to look, not told what it is."""
-    crown_row = round(fit.scale * head.crown_y + fit.ty)
-    face_width = fit.scale * head.face_width
-    held = matte.beside_head(alpha, (crown_row, _chin_row(fit, head)), fit.size[0] / 2, face_width)
+    placed = fit.measure(head)
+    rows = (round(placed.crown_y), _chin_row(fit, head))
+    held = matte.beside_head(alpha, rows, fit.size[0] / 2, placed.face_width)
     if held is not None and held > MAX_BESIDE_HEAD:
         warnings.append(
             "Something reaches far out beside the head; check that the photo shows only "

@@ -11,6 +11,7 @@ import dataclasses
 import io
 import threading
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -346,8 +347,6 @@ def test_a_photo_much_too_narrow_for_a_wide_frame_is_refused(grace):
 
 def _widened(photo: Image.Image, by: int) -> Image.Image:
     """The photo with its side edges continued outwards by ``by`` pixels."""
-    import cv2
-
     return Image.fromarray(
         cv2.copyMakeBorder(np.asarray(photo), 0, 0, by, by, cv2.BORDER_REPLICATE)
     )
