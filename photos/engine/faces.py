@@ -1,7 +1,8 @@
 """Find the one person the ID photo is of, with 478 landmarks in source pixels.
 
 MediaPipe's FaceLandmarker (tasks API) finds faces and landmarks; the face detector inside
-the same model bundle scans tiles when a second, smaller person could have been missed.
+the same model bundle scans tiles when a second, smaller person could have been missed,
+and, when nobody is seen at all, smaller tiles for a person photographed from afar.
 Geometry checks drop drawings of faces, animals and misfires. MediaPipe tasks are not
 thread-safe, so each thread gets its own instances of the one verified model file.
 """
@@ -46,6 +47,11 @@ MAX_ROLL_DEG = 45.0
 # narrower than this share, a comparable second face could be missed and tiles are scanned.
 FULL_FRAME_RELIABLE = 0.3
 DETECTOR_TILE_PX = 320
+# The detector finds faces down to about a sixth of the tile it looks at (20 of its 128
+# pixels), so tiles for small faces are this many face widths wide, and no smaller than
+# SMALL_FACE_TILE_MIN_PX: smaller faces have too few pixels for the landmarks.
+SMALL_FACE_TILE_FACES = 6.0
+SMALL_FACE_TILE_MIN_PX = 96
 
 
 @dataclass(frozen=True)
@@ -213,11 +219,15 @@ def _face_from_landmarks(
     )
 
 
-def find_face(rgb: np.ndarray, *, is_drawn=lambda rgb, face: False) -> Face:
+def find_face(
+    rgb: np.ndarray, *, is_drawn=lambda rgb, face: False, smallest_face: float | None = None
+) -> Face:
     """The single person to photograph, or NoFace / SeveralFaces / FaceCutOff.
 
     ``is_drawn(rgb, face)`` tells a face in a cartoon poster behind the person from a
-    second person, so that only real people count as "several".
+    second person, so that only real people count as "several". ``smallest_face`` is the
+    narrowest face (in pixels of ``rgb``) worth looking for when no face is seen at first:
+    a person photographed whole, far from the camera.
     """
     faces = [f for f in detect_faces(rgb) if _looks_human(f)]
     long_side = max(rgb.shape[:2])
@@ -225,6 +235,8 @@ def find_face(rgb: np.ndarray, *, is_drawn=lambda rgb, face: False) -> Face:
         faces = sorted(
             faces + _faces_in_tiles(rgb, faces), key=lambda f: f.face_width, reverse=True
         )
+    if not faces and smallest_face is not None:
+        faces = _small_faces(rgb, smallest_face)
     if not faces:
         raise NoFace(
             "No face was found. Upload a sharp, well-lit photo of one person looking "
@@ -253,7 +265,33 @@ def find_face(rgb: np.ndarray, *, is_drawn=lambda rgb, face: False) -> Face:
     return main
 
 
-def _faces_in_tiles(rgb: np.ndarray, known: list[Face]) -> list[Face]:
+def _first_tile_side(rgb: np.ndarray, known: list[Face]) -> int:
+    short = min(rgb.shape[:2])
+    if known:
+        return int(np.clip(5 * known[0].face_width, 128, short))
+    return max(256, short // 3)  # nobody found yet: look closer
+
+
+def _small_faces(rgb: np.ndarray, smallest_face: float) -> list[Face]:
+    """Faces down to ``smallest_face`` wide, in tiles small enough for the detector.
+
+    Only faces too small for the first tiles count: anything larger would have been found
+    there, so a larger find in a small tile is the detector misfiring on a detail (a skull
+    in a hood, an ape's face in the leaves).
+    """
+    side = max(SMALL_FACE_TILE_MIN_PX, round(SMALL_FACE_TILE_FACES * smallest_face))
+    first = _first_tile_side(rgb, [])
+    if side >= first:
+        return []
+    found = _faces_in_tiles(rgb, [], side=side)
+    return sorted(
+        (f for f in found if f.face_width < first / SMALL_FACE_TILE_FACES),
+        key=lambda f: f.face_width,
+        reverse=True,
+    )
+
+
+def _faces_in_tiles(rgb: np.ndarray, known: list[Face], side: int | None = None) -> list[Face]:
     """Faces the full-frame pass is too coarse to see, found tile by tile.
 
     MediaPipe's detector looks at a 128-pixel version of the frame, so in a wide photo a
@@ -261,11 +299,8 @@ def _faces_in_tiles(rgb: np.ndarray, known: list[Face]) -> list[Face]:
     new detection is confirmed by the landmarker on a crop around it.
     """
     height, width = rgb.shape[:2]
-    short = min(height, width)
-    if known:
-        side = int(np.clip(5 * known[0].face_width, 128, short))
-    else:  # nobody found yet: look closer, a small face means FaceTooSmall, not NoFace
-        side = max(256, short // 3)
+    if side is None:
+        side = _first_tile_side(rgb, known)
     # Shrink the photo once so each tile is about what the detector looks at anyway.
     factor = min(1.0, DETECTOR_TILE_PX / side)
     small = rgb

@@ -98,6 +98,10 @@ CLOSER_LOOK = 3.0
 # and never below DECODE_MIN_SHORT_SIDE so that faces stay findable for tiny outputs.
 DECODE_OVERSAMPLING = 1.8
 DECODE_MIN_SHORT_SIDE = 360
+# The face's width on an ID photo is at least about 0.35 of its long side (0.35-0.44 at
+# the 1-inch, ID card, 35x45 visa and US visa sizes); faces are looked for down to a
+# little below what MAX_UPSCALE allows, so that those just too small are told so.
+SMALLEST_FACE = 0.25
 # Output pixels by which the landmarker, run again on the delivered photo, may read a
 # face measure outside a requested band before the head is placed again (the issue's
 # "within +-2 px").
@@ -129,7 +133,9 @@ def make_id_photo(
         min_short_side=max(DECODE_MIN_SHORT_SIDE, round(DECODE_OVERSAMPLING * max(size))),
     )
     report(10)
-    face = find_face(decoded.rgb, is_drawn=is_drawn)
+    # A face narrower than this (in decoded pixels) could not fill the photo sharply.
+    smallest_face = SMALLEST_FACE * max(size) * decoded.scale / MAX_UPSCALE
+    face = find_face(decoded.rgb, is_drawn=is_drawn, smallest_face=smallest_face)
     report(30)
 
     to_level = leveling_matrix(face.center, face.roll)

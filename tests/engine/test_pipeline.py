@@ -326,6 +326,35 @@ def test_a_tiny_face_is_told_it_is_too_small_even_where_the_matte_fails_too(grac
         make_id_photo(encode(canvas), PhotoRequest(px_width=413, px_height=531))
 
 
+def far_off(face_width: float) -> bytes:
+    """A 12 MP photo of the astronaut standing far from the camera (her face is 110 px
+    wide in the 512-px original), on a textured background."""
+    rng = np.random.default_rng(7)
+    noise = rng.normal(0, 1, (30, 40, 3))
+    backdrop = cv2.resize(noise, (4000, 3000), interpolation=cv2.INTER_CUBIC)
+    canvas = Image.fromarray(np.clip(110 + 40 * backdrop, 0, 255).astype(np.uint8))
+    side = round(512 * face_width / 110)
+    person = astronaut_image().resize((side, side), Image.LANCZOS)
+    canvas.paste(person, (1800, 3000 - side))
+    return encode(canvas, quality=92)
+
+
+def test_a_person_far_off_in_a_large_photo_is_found_and_framed():
+    # A whole-figure photo from a phone: her face is 100 of 4000 pixels wide, too small
+    # for the detector at a glance, but enough for a 1-inch photo enlarged 1.5 times.
+    request = spec_request(1102)
+    result = make_id_photo(far_off(100), request)
+    seen = remeasure(result.photo)
+    low, high = request.chin_top.bounds()
+    assert low - 2 <= seen["chin_y"] <= high + 2
+    assert any("resolution is low" in warning for warning in result.warnings)
+
+
+def test_a_face_just_too_small_in_a_large_photo_is_told_so_not_missed():
+    with pytest.raises(FaceTooSmall):
+        make_id_photo(far_off(50), spec_request(3110))
+
+
 def test_shoulders_cut_by_the_photo_are_continued_for_a_wide_frame(grace):
     narrow = grace.crop((110, 0, 430, 600))  # the uniform runs into both side edges
     result = make_id_photo(encode(narrow), PhotoRequest(px_width=602, px_height=602))
