@@ -34,12 +34,16 @@ class DecodedImage:
     source_size: tuple[int, int]  # upright (width, height) of the full-resolution source
 
 
-def decode_image(data: bytes, *, min_short_side: int | None = None) -> DecodedImage:
+def decode_image(
+    data: bytes, *, min_short_side: int | None = None, quarter_turns: int = 0
+) -> DecodedImage:
     """Decode an upload; with ``min_short_side`` the image may come back smaller.
 
     JPEG is decoded at 1/2, 1/4 or 1/8 scale directly by libjpeg (``Image.draft``); other
     formats are area-downscaled after decoding. The short side never drops below the
     requested number of pixels, so measurements made on the result stay accurate.
+    ``quarter_turns`` turns the picture counter-clockwise after its EXIF orientation, for
+    a photo stored sideways or upside down without one.
     """
     if len(data) > MAX_BYTES:
         raise ImageTooLarge("The image is larger than 15 MB; upload a smaller file.")
@@ -81,6 +85,10 @@ def decode_image(data: bytes, *, min_short_side: int | None = None) -> DecodedIm
             size = (round(array.shape[1] * factor), round(array.shape[0] * factor))
             array = cv2.resize(array, size, interpolation=cv2.INTER_AREA)
             scale *= factor
+    if quarter_turns % 4:
+        array = np.ascontiguousarray(np.rot90(array, quarter_turns % 4))
+        if quarter_turns % 2:
+            full_size = (full_size[1], full_size[0])
     return DecodedImage(rgb=array, scale=scale, source_size=full_size)
 
 

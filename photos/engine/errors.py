@@ -37,6 +37,19 @@ class NoFace(EngineError):
     code = "no_face"
 
 
+class FaceTurnedAway(NoFace):
+    """A face was found, but turned or tipped too far from the camera."""
+
+
+class HeadLyingDown(NoFace):
+    """The face is turned by more than 45 degrees in the picture: a photo stored sideways
+    (the pipeline turns it upright) or a person lying down."""
+
+    def __init__(self, message: str, *, roll: float):
+        super().__init__(message)
+        self.roll = roll
+
+
 class NotAPerson(EngineError):
     """The face found is an animal's, a drawing's or a painting's (see engine/subject.py)."""
 

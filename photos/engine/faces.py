@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from photos.engine import models
-from photos.engine.errors import FaceCutOff, NoFace, SeveralFaces
+from photos.engine.errors import FaceCutOff, FaceTurnedAway, HeadLyingDown, NoFace, SeveralFaces
 
 # Face-mesh indices (MediaPipe canonical face model).
 IRIS_RIGHT = 468  # the person's right eye, on the image's left
@@ -257,11 +257,11 @@ def find_face(
         )
     _check_inside(main, rgb.shape[1], rgb.shape[0])
     if abs(main.yaw) > MAX_YAW_DEG or abs(main.pitch) > MAX_PITCH_DEG:
-        raise NoFace(
+        raise FaceTurnedAway(
             "The face is turned away from the camera; upload a photo taken from the front."
         )
     if abs(main.roll) > MAX_ROLL_DEG:
-        raise NoFace("The head is tilted too far; upload an upright photo.")
+        raise HeadLyingDown("The head is tilted too far; upload an upright photo.", roll=main.roll)
     return main
 
 
@@ -288,6 +288,21 @@ def _small_faces(rgb: np.ndarray, smallest_face: float) -> list[Face]:
         (f for f in found if f.face_width < first / SMALL_FACE_TILE_FACES),
         key=lambda f: f.face_width,
         reverse=True,
+    )
+
+
+def upside_down_face(rgb: np.ndarray, wider_than: float = 0.0) -> bool:
+    """Is the photo upside down: a frontal face seen in it turned over, wider than
+    ``wider_than`` (the face found the right way up, if any)? MediaPipe finds faces lying
+    on their side, not upside down, so such a photo shows no face, or only a misshapen
+    smaller one (a chin taken for a brow), until it is turned."""
+    return any(
+        _looks_human(f)
+        and abs(f.yaw) <= MAX_YAW_DEG
+        and abs(f.pitch) <= MAX_PITCH_DEG
+        and abs(f.roll) <= MAX_ROLL_DEG
+        and f.face_width > wider_than
+        for f in detect_faces(np.ascontiguousarray(rgb[::-1, ::-1]))
     )
 
 

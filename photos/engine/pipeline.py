@@ -24,7 +24,15 @@ from photos.engine.background import (
 from photos.engine.body import continue_below
 from photos.engine.crown import SKIP_MATTE_PX, CutHead, continue_crown, fit_cut_head
 from photos.engine.decode import DecodedImage, decode_image
-from photos.engine.errors import EngineError, FaceCutOff, FaceTooSmall, NoFace, NotAPerson
+from photos.engine.errors import (
+    EngineError,
+    FaceCutOff,
+    FaceTooSmall,
+    FaceTurnedAway,
+    HeadLyingDown,
+    NoFace,
+    NotAPerson,
+)
 from photos.engine.faces import (
     CHEEK_LEFT,
     CHEEK_RIGHT,
@@ -34,6 +42,7 @@ from photos.engine.faces import (
     Face,
     detect_faces,
     find_face,
+    upside_down_face,
 )
 from photos.engine.fit import (
     IDEAL_FACE_HEIGHT,
@@ -50,6 +59,7 @@ from photos.engine.fit import (
     source_bounds,
     warp,
 )
+from photos.engine.inset import find_inset, straighten
 from photos.engine.params import FACE_CONSTRAINTS, Band, PhotoRequest
 from photos.engine.shoulders import continue_shoulders
 from photos.engine.subject import (
@@ -102,6 +112,9 @@ DECODE_MIN_SHORT_SIDE = 360
 # the 1-inch, ID card, 35x45 visa and US visa sizes); faces are looked for down to a
 # little below what MAX_UPSCALE allows, so that those just too small are told so.
 SMALLEST_FACE = 0.25
+# A face lying at least this far over (degrees) is taken for a photo stored sideways;
+# people hold their heads within about 30 degrees of upright.
+SIDEWAYS_MIN_ROLL = 60.0
 # Output pixels by which the landmarker, run again on the delivered photo, may read a
 # face measure outside a requested band before the head is placed again (the issue's
 # "within +-2 px").
@@ -125,18 +138,35 @@ def make_id_photo(
 ) -> PhotoResult:
     """Turn an uploaded portrait into an ID photo that meets ``request``."""
     report = progress or (lambda _percent: None)
+    decoded, face, turns = _find_face_upright(source, request.size)
+    report(30)
+    try:
+        return _make_from(source, request, decoded, face, turns, report)
+    except HeadLyingDown:
+        raise
+    except NoFace:
+        # A face upside down can be taken for a smaller, misshapen one the right way up,
+        # which is then not found again once framed.
+        if turns or not upside_down_face(decoded.rgb, wider_than=face.face_width):
+            raise
+    decoded, face = _turned(source, request.size, 2)
+    return _make_from(source, request, decoded, face, 2, report)
+
+
+def _make_from(
+    source: bytes,
+    request: PhotoRequest,
+    decoded: DecodedImage,
+    face: Face,
+    turns: int,
+    report: Callable[[int], None],
+) -> PhotoResult:
+    """The ID photo from the face found in the decoded (and ``turns`` times turned) upload."""
     warnings: list[str] = []
     size = request.size
-
-    decoded = decode_image(
-        source,
-        min_short_side=max(DECODE_MIN_SHORT_SIDE, round(DECODE_OVERSAMPLING * max(size))),
-    )
-    report(10)
-    # A face narrower than this (in decoded pixels) could not fill the photo sharply.
-    smallest_face = SMALLEST_FACE * max(size) * decoded.scale / MAX_UPSCALE
-    face = find_face(decoded.rgb, is_drawn=is_drawn, smallest_face=smallest_face)
-    report(30)
+    if turns:
+        way = "upside down" if turns == 2 else "sideways"
+        warnings.append(f"The photo was stored {way}; it has been turned upright.")
 
     to_level = leveling_matrix(face.center, face.roll)
     head = _head_geometry(face, to_level, crown_y=None)
@@ -170,7 +200,7 @@ def make_id_photo(
     if guess.scale > 1.0 and decoded.scale < 1.0:
         # The reduced decode is too coarse for this crop: decode at the resolution needed.
         needed = min(decoded.source_size) * decoded.scale * guess.scale * 1.05
-        finer = decode_image(source, min_short_side=math.ceil(needed))
+        finer = _decode(source, math.ceil(needed), turns)
         ratio = finer.rgb.shape[1] / decoded.rgb.shape[1]
         decoded, face = finer, face.scaled(ratio)
         to_level = leveling_matrix(face.center, face.roll)
@@ -389,6 +419,60 @@ def _head_geometry(face: Face, to_level: np.ndarray, *, crown_y: float | None) -
         center_x=float(cheeks[:, 0].mean()),
         face_width=face.face_width,
     )
+
+
+def _find_face_upright(source: bytes, size: tuple[int, int]) -> tuple[DecodedImage, Face, int]:
+    """The decoded photo turned so that the face is upright, the face, and the quarter
+    turns (counter-clockwise) that took.
+
+    A phone photo stored sideways or upside down without the EXIF orientation that says
+    so is turned, not refused: MediaPipe finds a face lying on its side, and reports its
+    roll, but not one upside down, which is looked for on the picture turned over when no
+    face is found at all.
+    """
+    decoded = _decode(source, _decode_short_side(size))
+    try:
+        return decoded, _find(decoded, size), 0
+    except HeadLyingDown as lying:
+        if abs(lying.roll) < SIDEWAYS_MIN_ROLL:
+            raise  # a head tilted far in an upright photo: the body would lie sideways
+        turns = round(lying.roll / 90) % 4
+    except FaceTurnedAway:
+        raise  # the face is there, the right way up
+    except NoFace:
+        if not upside_down_face(decoded.rgb):
+            raise
+        turns = 2
+    return (*_turned(source, size, turns), turns)
+
+
+def _decode(source: bytes, min_short_side: int, turns: int = 0) -> DecodedImage:
+    """The upload decoded, turned ``turns`` quarter turns, and taken out of a plain margin
+    it was set into at an angle (engine/inset.py)."""
+    decoded = decode_image(source, min_short_side=min_short_side, quarter_turns=turns)
+    inset = find_inset(decoded.rgb)
+    if inset is None:
+        return decoded
+    rgb = straighten(decoded.rgb, inset)
+    height, width = rgb.shape[:2]
+    source_size = (round(width / decoded.scale), round(height / decoded.scale))
+    return DecodedImage(rgb=rgb, scale=decoded.scale, source_size=source_size)
+
+
+def _decode_short_side(size: tuple[int, int]) -> int:
+    return max(DECODE_MIN_SHORT_SIDE, round(DECODE_OVERSAMPLING * max(size)))
+
+
+def _find(decoded: DecodedImage, size: tuple[int, int]) -> Face:
+    # A face narrower than this (in decoded pixels) could not fill the photo sharply.
+    smallest_face = SMALLEST_FACE * max(size) * decoded.scale / MAX_UPSCALE
+    return find_face(decoded.rgb, is_drawn=is_drawn, smallest_face=smallest_face)
+
+
+def _turned(source: bytes, size: tuple[int, int], turns: int) -> tuple[DecodedImage, Face]:
+    """The upload decoded again turned ``turns`` quarter turns, and its face."""
+    decoded = _decode(source, _decode_short_side(size), turns)
+    return decoded, _find(decoded, size)
 
 
 def _guess_fit(head: HeadGeometry, solve, decoded: DecodedImage, size: tuple[int, int]) -> Fit:

@@ -146,6 +146,37 @@ def test_exif_rotated_upload_comes_out_upright(grace, default_photo):
     assert abs(remeasure(result.photo)["roll"]) < 1.5
 
 
+@pytest.mark.parametrize("turns", [1, 3])
+def test_a_photo_stored_sideways_without_exif_is_turned_upright(grace, default_photo, turns):
+    # Some apps drop the EXIF orientation and keep the pixels as the sensor read them.
+    stored = Image.fromarray(np.rot90(np.asarray(grace), turns))
+    result = make_id_photo(encode(stored), PhotoRequest())
+    assert result.measurements.eyes_y == pytest.approx(default_photo.measurements.eyes_y, abs=2)
+    assert abs(remeasure(result.photo)["roll"]) < 1.5
+    assert any("stored sideways" in warning for warning in result.warnings)
+
+
+def test_a_photo_stored_upside_down_is_turned_upright():
+    stored = astronaut_image().rotate(180)
+    request = spec_request(1102)
+    result = make_id_photo(encode(stored), request)
+    seen = remeasure(result.photo)
+    low, high = request.eyes_top.bounds()
+    assert low - 2 <= seen["eyes_y"] <= high + 2
+    assert any("stored upside down" in warning for warning in result.warnings)
+
+
+def test_a_head_tilted_far_in_an_upright_photo_is_refused_not_turned(grace):
+    # At 50 degrees it is the person leaning over, not the photo lying on its side:
+    # turning the photo would lay the body sideways.
+    turned = grace.rotate(50, expand=True)
+    noise = np.random.default_rng(3).integers(0, 256, (turned.height, turned.width, 3))
+    tilted = Image.fromarray(noise.astype(np.uint8))  # no plain margin to cut it out of
+    tilted.paste(turned, mask=grace.convert("L").point(lambda _: 255).rotate(50, expand=True))
+    with pytest.raises(NoFace, match="tilted too far"):
+        make_id_photo(encode(tilted), PhotoRequest())
+
+
 def test_new_background_colour_fills_the_corners(grace_jpeg):
     result = make_id_photo(grace_jpeg, PhotoRequest(bg_color="438EDB"))
     rgb = np.asarray(result.photo).astype(int)
