@@ -41,7 +41,7 @@ FACE_HEIGHT_RANGE = (0.55, 0.78)
 IDEAL_HEAD_TOP = 0.10  # crown to top edge
 HEAD_TOP_RANGE = (0.04, 0.17)
 LOOSE_HEAD_TOP_RANGE = (0.01, 0.17)  # when the original background must be kept
-BAND_MARGINS = (0.3, 0.2, 0.1)  # how far inside a requested band we try to land, first wins
+BAND_MARGINS = (0.45, 0.4, 0.35, 0.3, 0.2, 0.1)  # how far inside a band to land, first wins
 IDEAL_MAX_FACE_WIDTH = 0.62  # a narrow frame shrinks the head so the cheeks keep a margin
 MAX_UPSCALE = 3.0  # output pixels per source pixel beyond which the photo looks mushy
 BODY_TOLERANCE_PX = 3.0  # output pixels the crop may reach past the photo's bottom edge
@@ -378,8 +378,9 @@ def fit_to_spec(
         # Otherwise only our framing preferences clash with the request: the request wins.
         scale, ty = solve(hard + defaults) if feasible(hard + defaults) else solve(hard)
     else:
-        # Land inside the bands, not on their edges, where a measurement a few pixels off
-        # (ours or an official's) would read as a rejection.
+        # Land near the middle of the bands, not on their edges, where a measurement a
+        # few pixels off either way (ours, or an official's made another way: the top of
+        # the hair is where measures differ most) would read as a rejection.
         frame_rules = hard[len(requested) :]
         for margin in BAND_MARGINS:
             inner = _user_constraints(head, bands, height, margin=margin) + frame_rules
