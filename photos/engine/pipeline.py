@@ -142,7 +142,7 @@ def make_id_photo(
     report(30)
     try:
         return _make_from(source, request, decoded, face, turns, report)
-    except HeadLyingDown:
+    except (HeadLyingDown, FaceTurnedAway):
         raise
     except NoFace:
         # A face upside down can be taken for a smaller, misshapen one the right way up,
