@@ -85,9 +85,10 @@ def decode_image(
             size = (round(array.shape[1] * factor), round(array.shape[0] * factor))
             array = cv2.resize(array, size, interpolation=cv2.INTER_AREA)
             scale *= factor
-    if quarter_turns % 4:
-        array = np.ascontiguousarray(np.rot90(array, quarter_turns % 4))
-        if quarter_turns % 2:
+    turns = quarter_turns % 4
+    if turns:
+        array = np.ascontiguousarray(np.rot90(array, turns))
+        if turns % 2:
             full_size = (full_size[1], full_size[0])
     return DecodedImage(rgb=array, scale=scale, source_size=full_size)
 

@@ -256,7 +256,7 @@ def find_face(
             "upload a photo of one person only."
         )
     _check_inside(main, rgb.shape[1], rgb.shape[0])
-    if abs(main.yaw) > MAX_YAW_DEG or abs(main.pitch) > MAX_PITCH_DEG:
+    if not _faces_camera(main):
         raise FaceTurnedAway(
             "The face is turned away from the camera; upload a photo taken from the front."
         )
@@ -298,12 +298,15 @@ def upside_down_face(rgb: np.ndarray, wider_than: float = 0.0) -> bool:
     smaller one (a chin taken for a brow), until it is turned."""
     return any(
         _looks_human(f)
-        and abs(f.yaw) <= MAX_YAW_DEG
-        and abs(f.pitch) <= MAX_PITCH_DEG
+        and _faces_camera(f)
         and abs(f.roll) <= MAX_ROLL_DEG
         and f.face_width > wider_than
         for f in detect_faces(np.ascontiguousarray(rgb[::-1, ::-1]))
     )
+
+
+def _faces_camera(face: Face) -> bool:
+    return abs(face.yaw) <= MAX_YAW_DEG and abs(face.pitch) <= MAX_PITCH_DEG
 
 
 def _faces_in_tiles(rgb: np.ndarray, known: list[Face], side: int | None = None) -> list[Face]:
