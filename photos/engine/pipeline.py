@@ -59,6 +59,7 @@ from photos.engine.fit import (
     source_bounds,
     warp,
 )
+from photos.engine.hands import find_hands
 from photos.engine.inset import find_inset, straighten
 from photos.engine.params import FACE_CONSTRAINTS, Band, PhotoRequest
 from photos.engine.shoulders import continue_shoulders
@@ -119,6 +120,10 @@ SIDEWAYS_MIN_ROLL = 60.0
 # face measure outside a requested band before the head is placed again (the issue's
 # "within +-2 px").
 OUTPUT_TOLERANCE_PX = 2.0
+# Of a hand's 21 landmarks, how many must show in the ID photo for it to be pointed out:
+# a few fingers coming in at the bottom edge already show as a hand.
+MIN_HAND_POINTS_SHOWING = 4
+MIN_HAND_POINTS_ON_FACE = 3
 
 
 @dataclass
@@ -292,6 +297,7 @@ def _make_from(
         return fit if _frame_matted(person, fit, to_level) else None
 
     _add_face_warnings(face, head, fit, decoded, warnings)
+    hands = find_hands(decoded.rgb, face.landmarks[list(FACE_OVAL)])
 
     def render(fit: Fit, head: HeadGeometry, warnings: list[str]) -> np.ndarray:
         """The ID photo's pixels for this placement: one warp from the decoded source
@@ -314,6 +320,7 @@ def _make_from(
                 rgb, alpha = _continue_crown(
                     rgb, alpha, inside, cut_head, person, to_output, fit.scale, face, warnings
                 )
+        _add_hand_warning(hands, to_output, alpha, landmarks, fit, head, warnings)
         rgb, alpha, landmarks = _retouch(rgb, alpha, landmarks, request)
         if request.clothes_id:
             rgb, alpha = _outfit(rgb, alpha, landmarks, request.clothes_id)
@@ -803,6 +810,37 @@ def _add_beside_head_warning(alpha, fit: Fit, head: HeadGeometry, warnings):
         warnings.append(
             "Something reaches far out beside the head; check that the photo shows only "
             "your head and shoulders (no raised hand or arm, no part of someone else)."
+        )
+
+
+def _add_hand_warning(hands, to_output, alpha, landmarks, fit: Fit, head: HeadGeometry, warnings):
+    """Say so when a hand shows in the ID photo: in the frame and, with a new background,
+    kept by the matte (a hand it left out is not seen). Over the face (well inside its
+    outline: a hand under the chin touches the jaw) it hides features."""
+    width, height = fit.size
+    oval = landmarks[list(FACE_OVAL)]
+    face = matte.face_mask((height, width), oval, fit.scale * head.face_width) > 0.5
+    on_face = False
+    showing = False
+    for hand in hands:
+        x, y = np.round(apply(to_output, hand)).astype(int).T
+        inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
+        x, y = x[inside], y[inside]
+        if alpha is not None:
+            kept = alpha[y, x] >= 0.5
+            x, y = x[kept], y[kept]
+        if x.size >= MIN_HAND_POINTS_SHOWING:
+            showing = True
+            on_face = on_face or int(face[y, x].sum()) >= MIN_HAND_POINTS_ON_FACE
+    if on_face:
+        warnings.append(
+            "A hand covers part of the face; upload a photo with the whole face uncovered "
+            "and the hands out of the picture."
+        )
+    elif showing:
+        warnings.append(
+            "A hand shows in the photo; officials usually refuse that. Upload one with the "
+            "hands out of the picture."
         )
 
 
