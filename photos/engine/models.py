@@ -162,6 +162,7 @@ def onnx_session(path: Path):
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             # Input sizes vary per request (MODNet); pre-planned memory patterns only cost RAM.
             options.enable_mem_pattern = False
+            options.enable_cpu_mem_arena = False
             _sessions[path] = ort.InferenceSession(
                 str(path), options, providers=["CPUExecutionProvider"]
             )
