@@ -817,6 +817,8 @@ def _add_hand_warning(hands, to_output, alpha, landmarks, fit: Fit, head: HeadGe
     """Say so when a hand shows in the ID photo: in the frame and, with a new background,
     kept by the matte (a hand it left out is not seen). Over the face (well inside its
     outline: a hand under the chin touches the jaw) it hides features."""
+    if not hands:
+        return
     width, height = fit.size
     oval = landmarks[list(FACE_OVAL)]
     face = matte.face_mask((height, width), oval, fit.scale * head.face_width) > 0.5
