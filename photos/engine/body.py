@@ -21,8 +21,10 @@ COLOUR_BAND = 0.04  # share of the height, inside the photo, whose colour is car
 COLOUR_SMOOTHING = 0.02  # of the width: Gaussian sigma of the colour from column to column
 TEXTURE_FADE = 0.04  # of the height: the mirrored texture fades into the smoothed colour
 # Source pixels just inside the photo's edge that are not trusted: resampling blends them
-# with the fill, the matte fades there, and JPEG colour subsampling tints the last few.
-SKIP_SOURCE_PX = 4
+# with the fill, the matte fades there, JPEG colour subsampling tints the last few, and
+# frames grabbed from video can end in a few light rows (one in the calibration set does:
+# 4 rows, repeated as a dotted line across the chest when only 4 were skipped).
+SKIP_SOURCE_PX = 6
 
 
 def continue_below(

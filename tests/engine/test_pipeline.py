@@ -493,6 +493,17 @@ def test_clothes_are_continued_below_a_photo_cut_close_under_the_chin(grace):
     assert detail(photo[-10:]) < 0.5 * detail(photo[-80:-60])
 
 
+def test_a_bright_line_along_the_photos_bottom_edge_is_not_carried_into_the_clothes(grace):
+    # A frame grabbed from a video ended in a few light rows; the continued clothes
+    # repeated them as a dotted line across the chest. Here her navy jacket ends in five.
+    short = np.asarray(grace.crop((0, 0, 512, 440))).copy()
+    short[-5:] = 200
+    result = make_id_photo(encode(Image.fromarray(short)), spec_request(3108))
+    assert any("clothes were continued" in warning for warning in result.warnings)
+    jacket = np.asarray(result.photo.convert("L")).astype(float)[-40:, 60:120]
+    assert jacket.mean(axis=1).max() < 80  # navy all the way down, no light row
+
+
 @pytest.mark.parametrize("change_bg", [True, False])
 def test_a_photo_cut_too_close_under_the_chin_for_the_frame_is_refused(grace, change_bg):
     # 420: more would have to be made up than photographed; 440 keeping the background.
