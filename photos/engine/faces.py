@@ -221,8 +221,9 @@ def find_face(
         others = [f for f in faces[1:] if f.face_width >= BACKGROUND_FACE_RATIO * main.face_width]
     if others:
         raise SeveralFaces(
-            f"There are several people in the photo ({len(others) + 1} faces); "
-            "upload a photo of one person only."
+            # Faces, not people: the detector also misfires on an ape's face in the
+            # leaves or a chessboard's squares, which "several people" would misname.
+            f"{len(others) + 1} faces were found in the photo; upload a photo of one person only."
         )
     _check_inside(main, rgb.shape[1], rgb.shape[0])
     if not _faces_camera(main):

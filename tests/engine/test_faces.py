@@ -53,7 +53,7 @@ def test_a_cat_is_not_a_person(cat_jpeg):
 def test_two_people_are_refused(two_people_jpeg):
     with pytest.raises(SeveralFaces) as excinfo:
         find_face(pixels(two_people_jpeg))
-    assert "several people" in str(excinfo.value)
+    assert "2 faces were found" in str(excinfo.value)
 
 
 def test_a_small_face_in_the_background_is_ignored(poster_behind_jpeg, grace_jpeg):
