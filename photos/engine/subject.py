@@ -12,7 +12,11 @@ people (astronaut, grace_hopper and 43 degraded or composited copies of them, an
   primates, other animals as their kind; carved faces as "mask". Clear white sclera
   beside the iris, which people have and most apes lack, overrules "primate";
 - the skin is not filled with flat colour, as in cartoons and vector drawings (only
-  counted together with a hint of artwork, since heavy JPEG flattens real skin too).
+  counted together with a hint of artwork, since heavy JPEG flattens real skin too);
+- the face shows skin of a skin colour somewhere, and eyes darker than the skin beside
+  them: the face model also fits its mesh to a cherry, a pomegranate, a planet or a
+  cartoon bunny, photographed or drawn on a plain background, which the matte then
+  takes whole.
 
 Each check says "unsure" rather than refuse when it cannot measure well (eyes closed or
 too small, no skin visible), so a real person is never refused on a guess.
@@ -20,6 +24,7 @@ too small, no skin visible), so a real person is never refused on a guess.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -27,7 +32,7 @@ import numpy as np
 
 from photos.engine import classify
 from photos.engine.errors import NotAPerson
-from photos.engine.faces import CHIN, FACE_OVAL, FOREHEAD, Face
+from photos.engine.faces import CHIN, FACE_OVAL, FOREHEAD, IRIS_LEFT, IRIS_RIGHT, Face
 from photos.engine.fit import apply
 from photos.engine.matte import PersonMatte, matte_coverage
 
@@ -106,6 +111,27 @@ MAX_EYE_BLINK = 0.5
 # at JPEG quality 10 (0.17 at quality 5); cartoon characters 0.13-0.25.
 MAX_FLAT_SKIN = 0.08
 SKIN_FACE_WIDTH_PX = 160  # the skin check looks at the face resampled to this width
+# Skin and eyes, measured on the face resampled to SKIN_FACE_WIDTH_PX, its skin being the
+# inside of its outline less eyes, brows and lips, in three parts (see skin_and_eyes).
+# A part's colour is its median a*, b* (Lab, grey at 0). On the 41 calibration portraits,
+# their 123 variants and 287 degraded copies (dark, grey, sepia, low light, JPEG 20,
+# smoothed, small), at two specs, every face had a part with hue from -24 degrees (a
+# face in a party's purple light, whose forehead alone measured -50) to 108 (sepia) and
+# chroma up to 50. Tux Paint's photographed stamps that the face model took for faces
+# are outside that in all three parts: a blue planet (hue -82 to -86, chroma 26-41), a
+# lavender bird (-65 to -70, chroma 12-14), a cherry and a tape measure (chroma 78-84
+# and 68-77). Below MIN_HUE_CHROMA the hue means nothing (grey photos, pale skin in low
+# light), so it is not judged.
+SKIN_HUE_DEG = (-45.0, 120.0)
+MIN_HUE_CHROMA = 10.0
+MAX_SKIN_CHROMA = 65.0
+# The eyes: the median L* of the lightest part of the skin on an eye's side of the face
+# minus the darkest fifth of that eye's opening, as a share of the face's L* spread (5th
+# to 95th percentile over its outline), so that dark and low-light photos measure like
+# bright ones; the better eye counts. Real people >= 0.39 on the same runs (a face half
+# in shadow 0.40-0.47); a pomegranate 0.06, a cartoon bunny turned over 0.01.
+MIN_EYE_DARKNESS = 0.15
+MIN_SKIN_PART_PX = 100  # of the face resampled to SKIN_FACE_WIDTH_PX
 # A second face counts as drawn (and not as a second person) when both agree: artwork
 # without the matte (real people in front of a Van Gogh reach 0.73) and flat skin (real
 # people <= 0.06, cartoon faces 0.13-0.25).
@@ -143,6 +169,9 @@ class SubjectReport:
     unmatted_artwork: float  # the head square with its background left in
     eye_white_contrast: float | None
     flat_skin: float | None
+    # (hue in degrees, chroma) of the skin above the eyes, down to the nose tip, and below
+    skin_colours: tuple[tuple[float, float], ...] = ()
+    eye_darkness: float | None = None
 
     def describe(self) -> str:
         """One line of the figures, for staff looking into a refusal."""
@@ -157,9 +186,16 @@ class SubjectReport:
             "unmatted artwork": self.unmatted_artwork,
             "eye white": self.eye_white_contrast,
             "flat skin": self.flat_skin,
+            "eye darkness": self.eye_darkness,
         }
-        return "Measured: " + ", ".join(
-            f"{name} {'-' if value is None else f'{value:.2f}'}" for name, value in figures.items()
+        colours = " ".join(f"{hue:.0f}/{chroma:.0f}" for hue, chroma in self.skin_colours)
+        return (
+            "Measured: "
+            + ", ".join(
+                f"{name} {'-' if value is None else f'{value:.2f}'}"
+                for name, value in figures.items()
+            )
+            + f", skin hue/chroma {colours or '-'}"
         )
 
     def refusal_reasons(self) -> list[str]:
@@ -188,6 +224,10 @@ class SubjectReport:
             and self.artwork > ARTWORK_HINT
         ):
             reasons.append("skin in flat colour")
+        if self.skin_colours and not any(_skin_coloured(*c) for c in self.skin_colours):
+            reasons.append("a face not in any skin colour")
+        if self.eye_darkness is not None and self.eye_darkness < MIN_EYE_DARKNESS:
+            reasons.append("no eyes darker than the face")
         return reasons
 
     def _drawn(self) -> bool:
@@ -203,6 +243,13 @@ class SubjectReport:
         return flat and self.unmatted_artwork > DRAWN_ARTWORK
 
 
+def _skin_coloured(hue: float, chroma: float) -> bool:
+    low, high = SKIN_HUE_DEG
+    if chroma > MAX_SKIN_CHROMA:
+        return False
+    return chroma < MIN_HUE_CHROMA or low <= hue <= high
+
+
 def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> SubjectReport:
     """Every measurement, on the source photo and on the person matte of its face region."""
     in_matte = apply(person.from_source, face.landmarks)
@@ -212,6 +259,7 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
     probabilities = classify.imagenet_probabilities(head_square(rgb, face, person))
     scene = classify.imagenet_probabilities(rgb)  # the whole picture, squeezed to a square
     flat_skin = flat_skin_share(rgb, face.landmarks, face.face_width)
+    skin = skin_and_eyes(rgb, face.landmarks, face.face_width)
     return SubjectReport(
         face_alpha=face_alpha,
         body_alpha=body_alpha,
@@ -226,6 +274,8 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
         unmatted_artwork=_unmatted_artwork(rgb, face),
         eye_white_contrast=eye_white_contrast(rgb, face.landmarks, face.blendshapes),
         flat_skin=flat_skin,
+        skin_colours=skin.colours if skin else (),
+        eye_darkness=skin.eye_darkness if skin else None,
     )
 
 
@@ -365,12 +415,45 @@ def mouth_contrast(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) ->
     )
 
 
-def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> float | None:
-    """Share of skin pixels (cheeks, forehead, nose) whose neighbours are all the same colour.
+@dataclass(frozen=True)
+class FacePatch:
+    """The face resampled to SKIN_FACE_WIDTH_PX wide, with its landmarks in patch pixels."""
 
-    The face is resampled to a fixed width first so the measure does not depend on
-    resolution; clipped highlights and shadows are not counted as flat fill.
-    """
+    rgb: np.ndarray
+    points: np.ndarray
+
+    def lightness(self) -> np.ndarray:
+        return cv2.cvtColor(self.rgb, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100 / 255)
+
+    def region(self, *parts) -> np.ndarray:
+        """Boolean mask of the convex hulls of the given landmark index lists."""
+        mask = np.zeros(self.rgb.shape[:2], np.uint8)
+        for part in parts:
+            hull = cv2.convexHull(np.round(self.points[list(part)]).astype(np.int32))
+            cv2.fillPoly(mask, [hull], 1)
+        return mask > 0
+
+    def skin(self) -> np.ndarray:
+        """Inside the outline, less the eyes, brows and lips and a margin round each."""
+        skin = self.outline().astype(np.uint8)
+        skin[self.region(EYE_RIGHT_CONTOUR, EYE_LEFT_CONTOUR, LIPS, BROW_RIGHT, BROW_LEFT)] = 0
+        return cv2.erode(skin, np.ones((5, 5), np.uint8)) > 0
+
+    def outline(self) -> np.ndarray:
+        """Boolean mask inside the face's outline (FACE_OVAL, as drawn, not its hull)."""
+        mask = np.zeros(self.rgb.shape[:2], np.uint8)
+        cv2.fillPoly(mask, [np.round(self.points[list(FACE_OVAL)]).astype(np.int32)], 1)
+        return mask > 0
+
+    def disc(self, index: int, radius: float) -> np.ndarray:
+        mask = np.zeros(self.rgb.shape[:2], np.uint8)
+        centre = tuple(int(v) for v in np.round(self.points[index]))
+        cv2.circle(mask, centre, max(2, round(radius * SKIN_FACE_WIDTH_PX)), 1, -1)
+        return mask > 0
+
+
+def face_patch(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> FacePatch | None:
+    """The face at a fixed width, so that measures on it do not depend on resolution."""
     if face_width <= 0:
         return None
     scale = SKIN_FACE_WIDTH_PX / face_width
@@ -380,13 +463,71 @@ def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -
     to_patch = np.array([[scale, 0, -origin[0]], [0, scale, -origin[1]]])
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     patch = cv2.warpAffine(rgb, to_patch, (int(size[0]), int(size[1])), flags=interpolation)
-    points = landmarks * scale - origin
-    skin = np.zeros(patch.shape[:2], np.uint8)
-    cv2.fillPoly(skin, [np.round(points[list(FACE_OVAL)]).astype(np.int32)], 1)
-    for part in (EYE_RIGHT_CONTOUR, EYE_LEFT_CONTOUR, LIPS, BROW_RIGHT, BROW_LEFT):
-        cv2.fillPoly(skin, [cv2.convexHull(np.round(points[part]).astype(np.int32))], 0)
-    skin = cv2.erode(skin, np.ones((5, 5), np.uint8)) > 0
-    lightness = cv2.cvtColor(patch, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100 / 255)
+    return FacePatch(patch, landmarks * scale - origin)
+
+
+@dataclass(frozen=True)
+class SkinAndEyes:
+    colours: tuple[tuple[float, float], ...]  # (hue in degrees, chroma) per part of the face
+    eye_darkness: float | None  # see MIN_EYE_DARKNESS
+
+
+def skin_and_eyes(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> SkinAndEyes | None:
+    """The skin's colour in three parts of the face, and how much darker an eye is than
+    the skin beside it.
+
+    The parts are the skin above the eyes, from the eyes down to the nose tip, and below:
+    a face mask, a scarf, a beard or a fringe covers one or two of them, never all three,
+    so a colour no skin has must be found in each. Each eye is compared with the lightest
+    part on its own side of the face, the better eye counting: a face half in shadow has
+    one eye lit like its cheek and one dark like its other cheek.
+    """
+    patch = face_patch(rgb, landmarks, face_width)
+    if patch is None:
+        return None
+    skin = patch.skin()
+    if skin.sum() < 200:
+        return None
+    lab = cv2.cvtColor(patch.rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lightness = lab[..., 0] * (100 / 255)
+    # Coordinates along the eye line (u, from between the eyes) and down from it (v).
+    right, left = patch.points[IRIS_RIGHT], patch.points[IRIS_LEFT]
+    middle, across = (right + left) / 2, (left - right) / np.linalg.norm(left - right)
+    down = np.array([-across[1], across[0]])
+    rows, cols = np.mgrid[: skin.shape[0], : skin.shape[1]]
+    u = (cols - middle[0]) * across[0] + (rows - middle[1]) * across[1]
+    v = (cols - middle[0]) * down[0] + (rows - middle[1]) * down[1]
+    nose_v = float((patch.points[NOSE_TIP] - middle) @ down)
+    parts = [skin & (v < 0), skin & (v >= 0) & (v < nose_v), skin & (v >= nose_v)]
+    colours = []
+    for part in parts:
+        if part.sum() >= MIN_SKIN_PART_PX:
+            a, b = (float(np.median(lab[..., channel][part])) - 128 for channel in (1, 2))
+            colours.append((math.degrees(math.atan2(b, a)), math.hypot(a, b)))
+    face = patch.outline()
+    spread = max(float(np.percentile(lightness[face], 95) - np.percentile(lightness[face], 5)), 1.0)
+    darkness = None
+    for eye, side in ((EYE_RIGHT_CONTOUR, u < 0), (EYE_LEFT_CONTOUR, u >= 0)):
+        opening = patch.region(eye)
+        beside = [np.median(lightness[p & side]) for p in parts if (p & side).sum() >= 50]
+        if opening.sum() < 5 or not beside:
+            continue
+        dark = (max(beside) - np.percentile(lightness[opening], 20)) / spread
+        darkness = float(dark) if darkness is None else max(darkness, float(dark))
+    return SkinAndEyes(tuple(colours), darkness)
+
+
+def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> float | None:
+    """Share of skin pixels (cheeks, forehead, nose) whose neighbours are all the same colour.
+
+    The face is resampled to a fixed width first so the measure does not depend on
+    resolution; clipped highlights and shadows are not counted as flat fill.
+    """
+    patch = face_patch(rgb, landmarks, face_width)
+    if patch is None:
+        return None
+    skin = patch.skin()
+    lightness = patch.lightness()
     skin &= (lightness > 3) & (lightness < 97)
     if skin.sum() < 200:
         return None

@@ -43,7 +43,7 @@ def test_animals_and_cartoons_are_refused(engine_models, name):
 def test_a_monkey_the_face_model_takes_for_a_face_is_refused_as_an_animal(engine_models):
     with pytest.raises(NotAPerson) as caught:
         make_id_photo((NOT_PEOPLE / "proboscis_monkey.jpg").read_bytes(), PhotoRequest())
-    assert caught.value.reasons == ["an animal"]
+    assert caught.value.reasons[0] == "an animal"
     assert caught.value.state == -1
     assert "real person" in caught.value.message
 
@@ -54,6 +54,24 @@ def test_animals_the_matte_takes_for_a_person_are_refused_whatever_their_eyes(en
     with pytest.raises(NotAPerson) as caught:
         make_id_photo((NOT_PEOPLE / f"{name}.jpg").read_bytes(), PhotoRequest())
     assert caught.value.reasons == ["an animal"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("planet_neptune", "a face not in any skin colour"),  # blue
+        ("cherries", "a face not in any skin colour"),  # a red no skin is
+        ("pomegranate", "no eyes darker than the face"),
+        ("cartoon_bunny_head", "no eyes darker than the face"),  # found turned over
+    ],
+)
+def test_objects_the_face_model_fits_a_face_to_are_refused(engine_models, name, reason):
+    # Photographed (or drawn) on a plain background, the matte takes them whole and no
+    # classifier sees an animal, a mask or artwork: each came out as a 1-inch photo.
+    with pytest.raises(NotAPerson) as caught:
+        make_id_photo((NOT_PEOPLE / f"{name}.jpg").read_bytes(), spec_request(1102))
+    assert reason in caught.value.reasons
+    assert "real person" in caught.value.message
 
 
 SPECS = {"1-inch": 1102, "35x45 visa": 3110, "US visa": 3108}
@@ -367,6 +385,23 @@ def test_artwork_in_the_matted_head_alone_does_not_refuse_a_real_person():
     assert _report(artwork=0.11, unmatted_artwork=0.025).refusal_reasons() == []
     drawn = _report(artwork=0.11, unmatted_artwork=0.2).refusal_reasons()
     assert drawn == ["a drawing or stylised picture"]
+
+
+def test_skin_in_any_real_light_passes_and_colours_no_skin_has_do_not():
+    # The calibration portraits and their degraded copies: sepia (hue 108), a face in a
+    # party's purple light (hue -24), pale skin in low light (chroma 3, no hue to speak
+    # of), a grey photo, a saturated studio portrait (chroma 50), a face half in shadow
+    # (its lit eye 0.4 of the face's spread darker than its cheek).
+    for hue, chroma in ((108.0, 20.0), (-24.0, 20.0), (-150.0, 3.0), (0.0, 0.0), (56.0, 50.0)):
+        assert _report(skin_colours=((hue, chroma),) * 3).refusal_reasons() == []
+    assert _report(eye_darkness=0.4).refusal_reasons() == []
+    not_skin = ["a face not in any skin colour"]
+    for hue, chroma in ((-83.0, 35.0), (-67.0, 13.0), (34.0, 84.0)):  # blue, lavender, cherry
+        assert _report(skin_colours=((hue, chroma),) * 3).refusal_reasons() == not_skin
+    # A blue face mask over two parts of the face leaves skin in the third.
+    masked = ((40.0, 20.0), (-100.0, 25.0), (-100.0, 25.0))
+    assert _report(skin_colours=masked).refusal_reasons() == []
+    assert _report(eye_darkness=0.06).refusal_reasons() == ["no eyes darker than the face"]
 
 
 def test_a_person_the_matte_could_not_separate_is_told_so_not_called_a_statue():
