@@ -99,8 +99,13 @@ MIN_MASK = 0.3
 # front of a wall of art prints 0.18.
 MAX_SCENE_ARTWORK = 0.2
 # Flat skin alone is not enough (JPEG quality 5 flattens real skin to 0.17); with a hint
-# of artwork from the classifier it is.
+# of artwork from the classifier it is. Alone it is where each part of the skin (see
+# skin_and_eyes; a one-colour face mask is flat over two) is flatter than
+# MAX_FLAT_SKIN_ALONE: in real people the least flat part measured up to 0.11 on 451
+# calibration runs at 1-inch (portraits, variants, degraded copies; 0.20 over the whole
+# skin), in a cartoon teddy bear filled with one brown 0.36 (0.49 whole, artwork 0.04).
 ARTWORK_HINT = 0.05
+MAX_FLAT_SKIN_ALONE = 0.25
 # Eyes: L* (0-100) of the white beside the iris minus the iris, best of the two eyes.
 # Real people measured from 4 (smiling, glancing aside) to 60, so the eyes never refuse
 # on their own; a clear white (>= 20) overrules the classifier's "animal".
@@ -172,6 +177,7 @@ class SubjectReport:
     # (hue in degrees, chroma) of the skin above the eyes, down to the nose tip, and below
     skin_colours: tuple[tuple[float, float], ...] = ()
     eye_darkness: float | None = None
+    least_flat_skin: float | None = None  # flat_skin in the least flat of those parts
 
     def describe(self) -> str:
         """One line of the figures, for staff looking into a refusal."""
@@ -187,6 +193,7 @@ class SubjectReport:
             "eye white": self.eye_white_contrast,
             "flat skin": self.flat_skin,
             "eye darkness": self.eye_darkness,
+            "least flat skin": self.least_flat_skin,
         }
         colours = " ".join(f"{hue:.0f}/{chroma:.0f}" for hue, chroma in self.skin_colours)
         return (
@@ -222,7 +229,7 @@ class SubjectReport:
             self.flat_skin is not None
             and self.flat_skin > MAX_FLAT_SKIN
             and self.artwork > ARTWORK_HINT
-        ):
+        ) or (self.least_flat_skin is not None and self.least_flat_skin > MAX_FLAT_SKIN_ALONE):
             reasons.append("skin in flat colour")
         if self.skin_colours and not any(_skin_coloured(*c) for c in self.skin_colours):
             reasons.append("a face not in any skin colour")
@@ -276,6 +283,7 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
         flat_skin=flat_skin,
         skin_colours=skin.colours if skin else (),
         eye_darkness=skin.eye_darkness if skin else None,
+        least_flat_skin=skin.least_flat if skin else None,
     )
 
 
@@ -445,11 +453,27 @@ class FacePatch:
         cv2.fillPoly(mask, [np.round(self.points[list(FACE_OVAL)]).astype(np.int32)], 1)
         return mask > 0
 
-    def disc(self, index: int, radius: float) -> np.ndarray:
-        mask = np.zeros(self.rgb.shape[:2], np.uint8)
-        centre = tuple(int(v) for v in np.round(self.points[index]))
-        cv2.circle(mask, centre, max(2, round(radius * SKIN_FACE_WIDTH_PX)), 1, -1)
-        return mask > 0
+    def skin_parts(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """The skin above the eyes, from the eyes down to the nose tip, and below; and
+        which pixels lie on the image's right of the face's middle (the left eye's side)."""
+        skin = self.skin()
+        right, left = self.points[IRIS_RIGHT], self.points[IRIS_LEFT]
+        middle, across = (right + left) / 2, (left - right) / np.linalg.norm(left - right)
+        down = np.array([-across[1], across[0]])
+        rows, cols = np.mgrid[: skin.shape[0], : skin.shape[1]]
+        along = (cols - middle[0]) * across[0] + (rows - middle[1]) * across[1]
+        below = (cols - middle[0]) * down[0] + (rows - middle[1]) * down[1]
+        nose = float((self.points[NOSE_TIP] - middle) @ down)
+        parts = [skin & (below < 0), skin & (below >= 0) & (below < nose), skin & (below >= nose)]
+        return parts, along >= 0
+
+
+def _flat(lightness: np.ndarray) -> np.ndarray:
+    """Pixels whose neighbours all have their lightness: flat fill."""
+    gradient = np.abs(cv2.Sobel(lightness, cv2.CV_32F, 1, 0)) + np.abs(
+        cv2.Sobel(lightness, cv2.CV_32F, 0, 1)
+    )
+    return gradient < 0.5
 
 
 def face_patch(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> FacePatch | None:
@@ -470,51 +494,47 @@ def face_patch(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> Fac
 class SkinAndEyes:
     colours: tuple[tuple[float, float], ...]  # (hue in degrees, chroma) per part of the face
     eye_darkness: float | None  # see MIN_EYE_DARKNESS
+    least_flat: float | None  # share of flat fill in the part of the skin that has least
 
 
 def skin_and_eyes(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> SkinAndEyes | None:
-    """The skin's colour in three parts of the face, and how much darker an eye is than
-    the skin beside it.
+    """The skin's colour and flat fill in three parts of the face, and how much darker an
+    eye is than the skin beside it.
 
     The parts are the skin above the eyes, from the eyes down to the nose tip, and below:
     a face mask, a scarf, a beard or a fringe covers one or two of them, never all three,
-    so a colour no skin has must be found in each. Each eye is compared with the lightest
-    part on its own side of the face, the better eye counting: a face half in shadow has
-    one eye lit like its cheek and one dark like its other cheek.
+    so a colour no skin has, or flat fill, must be found in each. Each eye is compared with
+    the lightest part on its own side of the face, the better eye counting: a face half in
+    shadow has one eye lit like its cheek and one dark like its other cheek.
     """
     patch = face_patch(rgb, landmarks, face_width)
     if patch is None:
         return None
-    skin = patch.skin()
-    if skin.sum() < 200:
+    parts, on_left = patch.skin_parts()
+    if sum(part.sum() for part in parts) < 200:
         return None
     lab = cv2.cvtColor(patch.rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     lightness = lab[..., 0] * (100 / 255)
-    # Coordinates along the eye line (u, from between the eyes) and down from it (v).
-    right, left = patch.points[IRIS_RIGHT], patch.points[IRIS_LEFT]
-    middle, across = (right + left) / 2, (left - right) / np.linalg.norm(left - right)
-    down = np.array([-across[1], across[0]])
-    rows, cols = np.mgrid[: skin.shape[0], : skin.shape[1]]
-    u = (cols - middle[0]) * across[0] + (rows - middle[1]) * across[1]
-    v = (cols - middle[0]) * down[0] + (rows - middle[1]) * down[1]
-    nose_v = float((patch.points[NOSE_TIP] - middle) @ down)
-    parts = [skin & (v < 0), skin & (v >= 0) & (v < nose_v), skin & (v >= nose_v)]
-    colours = []
+    flat = _flat(lightness)
+    unclipped = (lightness > 3) & (lightness < 97)
+    colours, flat_shares = [], []
     for part in parts:
         if part.sum() >= MIN_SKIN_PART_PX:
             a, b = (float(np.median(lab[..., channel][part])) - 128 for channel in (1, 2))
             colours.append((math.degrees(math.atan2(b, a)), math.hypot(a, b)))
+        if (part & unclipped).sum() >= MIN_SKIN_PART_PX:
+            flat_shares.append(float(flat[part & unclipped].mean()))
     face = patch.outline()
     spread = max(float(np.percentile(lightness[face], 95) - np.percentile(lightness[face], 5)), 1.0)
     darkness = None
-    for eye, side in ((EYE_RIGHT_CONTOUR, u < 0), (EYE_LEFT_CONTOUR, u >= 0)):
+    for eye, side in ((EYE_RIGHT_CONTOUR, ~on_left), (EYE_LEFT_CONTOUR, on_left)):
         opening = patch.region(eye)
         beside = [np.median(lightness[p & side]) for p in parts if (p & side).sum() >= 50]
         if opening.sum() < 5 or not beside:
             continue
         dark = (max(beside) - np.percentile(lightness[opening], 20)) / spread
         darkness = float(dark) if darkness is None else max(darkness, float(dark))
-    return SkinAndEyes(tuple(colours), darkness)
+    return SkinAndEyes(tuple(colours), darkness, min(flat_shares) if flat_shares else None)
 
 
 def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> float | None:
@@ -531,7 +551,4 @@ def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -
     skin &= (lightness > 3) & (lightness < 97)
     if skin.sum() < 200:
         return None
-    gradient = np.abs(cv2.Sobel(lightness, cv2.CV_32F, 1, 0)) + np.abs(
-        cv2.Sobel(lightness, cv2.CV_32F, 0, 1)
-    )
-    return float((gradient[skin] < 0.5).mean())
+    return float(_flat(lightness)[skin].mean())

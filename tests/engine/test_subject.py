@@ -63,6 +63,7 @@ def test_animals_the_matte_takes_for_a_person_are_refused_whatever_their_eyes(en
         ("cherries", "a face not in any skin colour"),  # a red no skin is
         ("pomegranate", "no eyes darker than the face"),
         ("cartoon_bunny_head", "no eyes darker than the face"),  # found turned over
+        ("cartoon_teddy_bear", "skin in flat colour"),  # no classifier took it for a drawing
     ],
 )
 def test_objects_the_face_model_fits_a_face_to_are_refused(engine_models, name, reason):
@@ -402,6 +403,15 @@ def test_skin_in_any_real_light_passes_and_colours_no_skin_has_do_not():
     masked = ((40.0, 20.0), (-100.0, 25.0), (-100.0, 25.0))
     assert _report(skin_colours=masked).refusal_reasons() == []
     assert _report(eye_darkness=0.06).refusal_reasons() == ["no eyes darker than the face"]
+
+
+def test_skin_flat_as_a_cartoons_is_refused_without_a_classifiers_hint():
+    # Heavy JPEG flattens real skin (0.20 of the whole at most on the calibration runs,
+    # 0.11 in its least flat part); a cartoon bear filled with one brown measured 0.36 in
+    # its least flat part, with artwork at 0.04.
+    assert _report(flat_skin=0.2, least_flat_skin=0.11, artwork=0.04).refusal_reasons() == []
+    flat = _report(flat_skin=0.49, least_flat_skin=0.36, artwork=0.04).refusal_reasons()
+    assert flat == ["skin in flat colour"]
 
 
 def test_a_person_the_matte_could_not_separate_is_told_so_not_called_a_statue():
