@@ -158,6 +158,15 @@ NOT_SEPARATED = (
     "well-lit photo of yourself taken with a camera, in front of a plain background."
 )
 MATTE_REASONS = ("no person around the face", "no body below the face")
+# When only the skin's colour refused, the photo may be of a real person in strongly
+# coloured light (a party's purple light turned one woman's forehead to hue -50, past the
+# limit), which no ID photo may show either; the refusal says both.
+NOT_SKIN = "a face not in any skin colour"
+NOT_SKIN_COLOURED = (
+    "The face in this photo is not in a natural skin colour (it may be lit by coloured "
+    "light, or not a photo of a real person). Upload a photo of yourself taken in daylight "
+    "or white light, in front of a plain background."
+)
 
 
 @dataclass(frozen=True)
@@ -232,7 +241,7 @@ class SubjectReport:
         ) or (self.least_flat_skin is not None and self.least_flat_skin > MAX_FLAT_SKIN_ALONE):
             reasons.append("skin in flat colour")
         if self.skin_colours and not any(_skin_coloured(*c) for c in self.skin_colours):
-            reasons.append("a face not in any skin colour")
+            reasons.append(NOT_SKIN)
         if self.eye_darkness is not None and self.eye_darkness < MIN_EYE_DARKNESS:
             reasons.append("no eyes darker than the face")
         return reasons
@@ -339,6 +348,8 @@ def check_subject(report: SubjectReport) -> None:
     if reasons:
         only_matte = all(reason in MATTE_REASONS for reason in reasons)
         message = NOT_SEPARATED if only_matte else REFUSAL
+        if reasons == [NOT_SKIN]:
+            message = NOT_SKIN_COLOURED
         raise NotAPerson(message, reasons=reasons, measured=report.describe())
 
 

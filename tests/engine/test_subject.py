@@ -72,7 +72,7 @@ def test_objects_the_face_model_fits_a_face_to_are_refused(engine_models, name, 
     with pytest.raises(NotAPerson) as caught:
         make_id_photo((NOT_PEOPLE / f"{name}.jpg").read_bytes(), spec_request(1102))
     assert reason in caught.value.reasons
-    assert "real person" in caught.value.message
+    assert "real person" in caught.value.message  # also where only the colour refused
 
 
 SPECS = {"1-inch": 1102, "35x45 visa": 3110, "US visa": 3108}
@@ -402,6 +402,18 @@ def test_skin_in_any_real_light_passes_and_colours_no_skin_has_do_not():
     # A blue face mask over two parts of the face leaves skin in the third.
     masked = ((40.0, 20.0), (-100.0, 25.0), (-100.0, 25.0))
     assert _report(skin_colours=masked).refusal_reasons() == []
+
+
+def test_a_face_in_coloured_light_is_told_about_the_light():
+    # Only the colour refused: a person under a club's purple light reads so too, and may
+    # put it right; an object that also fails another check is told it is not a person.
+    with pytest.raises(NotAPerson) as purple:
+        check_subject(_report(skin_colours=((-60.0, 25.0),) * 3))
+    assert "not in a natural skin colour" in purple.value.message
+    assert "daylight" in purple.value.message
+    with pytest.raises(NotAPerson) as planet:
+        check_subject(_report(skin_colours=((-83.0, 35.0),) * 3, eye_darkness=0.02))
+    assert "does not look like a photo of a real person" in planet.value.message
     assert _report(eye_darkness=0.06).refusal_reasons() == ["no eyes darker than the face"]
 
 
