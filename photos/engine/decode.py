@@ -25,6 +25,11 @@ FORMATS = ("JPEG", "PNG", "BMP", "DIB", "WEBP", "TIFF")
 MIN_SIDE = 64
 
 _SRGB = ImageCms.createProfile("sRGB")
+# A photo in black and white: the 90th percentile of chroma (Lab, 0-255 scale) over a
+# thumbnail 128 px long. Grey copies of the calibration portraits and black-and-white
+# originals measure 0; colour photos 2.8 or more (a copy at a quarter of the light, with
+# noise; dark copies 4.0), sepia 14 or more.
+MAX_GREY_CHROMA = 2.0
 
 
 @dataclass(frozen=True)
@@ -170,3 +175,14 @@ def _sixteen_bit_to_l(im: Image.Image) -> Image.Image:
     else:
         top = 255.0
     return Image.fromarray(np.clip(values * (255.0 / top) + 0.5, 0, 255).astype(np.uint8), "L")
+
+
+def is_black_and_white(rgb: np.ndarray) -> bool:
+    """Is the photo grey all over? Most documents need a colour photo."""
+    height, width = rgb.shape[:2]
+    scale = 128 / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    chroma = np.hypot(lab[..., 1] - 128, lab[..., 2] - 128)
+    return bool(np.percentile(chroma, 90) < MAX_GREY_CHROMA)

@@ -389,6 +389,20 @@ def test_a_person_far_off_in_a_large_photo_is_found_and_framed():
     assert any("resolution is low" in warning for warning in result.warnings)
 
 
+def test_a_black_and_white_photo_is_pointed_out():
+    # Most documents (the US visa among them) need a colour photo; a sepia or a dark
+    # colour photo is not called black and white.
+    grey_pixels = np.asarray(astronaut_image().convert("L").convert("RGB"))
+    grey = encode(grey_pixels)
+    sepia = encode((grey_pixels * np.array([1.0, 0.86, 0.67])).astype(np.uint8))
+    colour = encode(astronaut_image())
+    dark = encode((np.asarray(astronaut_image()) * 0.3).astype(np.uint8))
+    said = "black and white"
+    assert any(said in warning for warning in make_id_photo(grey, PhotoRequest()).warnings)
+    for photo in (sepia, colour, dark):
+        assert not any(said in warning for warning in make_id_photo(photo, PhotoRequest()).warnings)
+
+
 def test_a_face_just_too_small_in_a_large_photo_is_told_so_not_missed():
     with pytest.raises(FaceTooSmall):
         make_id_photo(far_off(50), spec_request(3110))
