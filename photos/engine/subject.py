@@ -274,8 +274,7 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
     )
     probabilities = classify.imagenet_probabilities(head_square(rgb, face, person))
     scene = classify.imagenet_probabilities(rgb)  # the whole picture, squeezed to a square
-    flat_skin = flat_skin_share(rgb, face.landmarks, face.face_width)
-    skin = skin_and_eyes(rgb, face.landmarks, face.face_width)
+    skin = skin_and_eyes(rgb, face.landmarks, face.face_width)  # also the flat skin
     return SubjectReport(
         face_alpha=face_alpha,
         body_alpha=body_alpha,
@@ -289,7 +288,7 @@ def measure_subject(rgb: np.ndarray, face: Face, person: PersonMatte) -> Subject
         scene_artwork=classify.share(scene, classify.ARTWORK),
         unmatted_artwork=_unmatted_artwork(rgb, face),
         eye_white_contrast=eye_white_contrast(rgb, face.landmarks, face.blendshapes),
-        flat_skin=flat_skin,
+        flat_skin=skin.flat if skin else None,
         skin_colours=skin.colours if skin else (),
         eye_darkness=skin.eye_darkness if skin else None,
         least_flat_skin=skin.least_flat if skin else None,
@@ -441,9 +440,6 @@ class FacePatch:
     rgb: np.ndarray
     points: np.ndarray
 
-    def lightness(self) -> np.ndarray:
-        return cv2.cvtColor(self.rgb, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100 / 255)
-
     def region(self, *parts) -> np.ndarray:
         """Boolean mask of the convex hulls of the given landmark index lists."""
         mask = np.zeros(self.rgb.shape[:2], np.uint8)
@@ -505,7 +501,8 @@ def face_patch(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> Fac
 class SkinAndEyes:
     colours: tuple[tuple[float, float], ...]  # (hue in degrees, chroma) per part of the face
     eye_darkness: float | None  # see MIN_EYE_DARKNESS
-    least_flat: float | None  # share of flat fill in the part of the skin that has least
+    flat: float | None  # share of the skin in flat fill (see flat_skin_share)
+    least_flat: float | None  # the same in the part of the skin that has least
 
 
 def skin_and_eyes(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> SkinAndEyes | None:
@@ -528,6 +525,8 @@ def skin_and_eyes(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> 
     lightness = lab[..., 0] * (100 / 255)
     flat = _flat(lightness)
     unclipped = (lightness > 3) & (lightness < 97)
+    skin = (parts[0] | parts[1] | parts[2]) & unclipped
+    flat_share = float(flat[skin].mean()) if skin.sum() >= 200 else None
     colours, flat_shares = [], []
     for part in parts:
         if part.sum() >= MIN_SKIN_PART_PX:
@@ -545,7 +544,8 @@ def skin_and_eyes(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> 
             continue
         dark = (max(beside) - np.percentile(lightness[opening], 20)) / spread
         darkness = float(dark) if darkness is None else max(darkness, float(dark))
-    return SkinAndEyes(tuple(colours), darkness, min(flat_shares) if flat_shares else None)
+    least_flat = min(flat_shares) if flat_shares else None
+    return SkinAndEyes(tuple(colours), darkness, flat_share, least_flat)
 
 
 def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -> float | None:
@@ -554,12 +554,5 @@ def flat_skin_share(rgb: np.ndarray, landmarks: np.ndarray, face_width: float) -
     The face is resampled to a fixed width first so the measure does not depend on
     resolution; clipped highlights and shadows are not counted as flat fill.
     """
-    patch = face_patch(rgb, landmarks, face_width)
-    if patch is None:
-        return None
-    skin = patch.skin()
-    lightness = patch.lightness()
-    skin &= (lightness > 3) & (lightness < 97)
-    if skin.sum() < 200:
-        return None
-    return float(_flat(lightness)[skin].mean())
+    measured = skin_and_eyes(rgb, landmarks, face_width)
+    return measured.flat if measured else None
