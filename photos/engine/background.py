@@ -22,22 +22,38 @@ def make_background(size: tuple[int, int], color: str, color2: str | None = None
     width, height = size
     top = np.array(parse_hex_color(color, field_name="bg_color"), dtype=np.float32) / 255.0
     if not color2:
-        return np.broadcast_to(top, (height, width, 3)).copy()
-    bottom = np.array(parse_hex_color(color2, field_name="bg_color2"), dtype=np.float32) / 255.0
-    t = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
-    column = top * (1 - t) + bottom * t
-    return np.broadcast_to(column, (height, width, 3)).copy()
+        column = np.broadcast_to(top, (height, 3))
+    else:
+        bottom = np.array(parse_hex_color(color2, field_name="bg_color2"), dtype=np.float32)
+        t = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
+        column = top * (1 - t) + bottom / 255.0 * t
+    # One plane per channel: copying a (H, 1, 3) column across the width goes three values
+    # at a time and took 10 ms at 602x602 here; a plane goes a whole row at a time.
+    return cv2.merge(
+        [np.ascontiguousarray(np.broadcast_to(column[:, [c]], (height, width))) for c in range(3)]
+    )
 
 
 def _blur(image: np.ndarray, radius: int) -> np.ndarray:
     return cv2.blur(image, (radius, radius), borderType=cv2.BORDER_REPLICATE)
 
 
+def _three_channels(alpha: np.ndarray) -> np.ndarray:
+    """Alpha repeated for R, G and B.
+
+    NumPy broadcasts an (H, W, 1) array over three channels about ten times slower than it
+    multiplies two (H, W, 3) arrays (7.9 against 0.7 ms at 602x602 here), and the passes
+    below do a dozen such products.
+    """
+    alpha = np.ascontiguousarray(alpha, dtype=np.float32)
+    return cv2.merge([alpha, alpha, alpha])
+
+
 def _fusion_pass(
-    image: np.ndarray, fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray, radius: int
+    image: np.ndarray, fg: np.ndarray, bg: np.ndarray, a: np.ndarray, radius: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    a = alpha[..., None]
-    blurred_alpha = _blur(alpha, radius)[..., None]
+    """One blur-fusion pass; ``a`` is the alpha in three channels."""
+    blurred_alpha = _blur(a, radius)
     blurred_fg = _blur(fg * a, radius) / (blurred_alpha + 1e-5)
     blurred_bg = _blur(bg * (1 - a), radius) / ((1 - blurred_alpha) + 1e-5)
     fg = blurred_fg + a * (image - a * blurred_fg - (1 - a) * blurred_bg)
@@ -49,17 +65,17 @@ def estimate_foreground(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     scale = max(image.shape[:2]) / 1024
     r1 = max(3, round(FUSION_RADII_AT_1024[0] * scale))
     r2 = max(3, round(FUSION_RADII_AT_1024[1] * scale))
-    fg, blurred_bg = _fusion_pass(image, image, image, alpha, r1)
-    fg, _ = _fusion_pass(image, fg, blurred_bg, alpha, r2)
+    a = _three_channels(alpha)
+    fg, blurred_bg = _fusion_pass(image, image, image, a, r1)
+    fg, _ = _fusion_pass(image, fg, blurred_bg, a, r2)
     return fg
 
 
 def composite(rgb: np.ndarray, alpha: np.ndarray, background: np.ndarray) -> np.ndarray:
     """uint8 RGB person over ``background`` (float 0..1), with the edge colours cleaned."""
     image = rgb.astype(np.float32) / 255.0
-    alpha = alpha.astype(np.float32)
     fg = estimate_foreground(image, alpha)
-    a = alpha[..., None]
+    a = _three_channels(alpha)
     out = fg * a + background * (1 - a)
     return np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
