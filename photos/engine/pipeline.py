@@ -905,12 +905,14 @@ def _retouch(rgb, alpha, landmarks, request: PhotoRequest):
         return rgb, alpha, landmarks
     from photos.engine import retouch
 
-    retouched = retouch.apply_retouch(rgb, landmarks, **factors)
-    if request.thin_face:
-        if alpha is not None:
-            alpha = retouch.thin_face(alpha, landmarks, request.thin_face)
-        landmarks = retouch.thin_face_landmarks(landmarks, request.thin_face, rgb.shape[:2])
-    return retouched, alpha, landmarks
+    # The slimmer jaw moves the photo, the matte and the landmarks by one warp.
+    thin = factors.pop("thin_face")
+    warp = retouch.JawWarp.build(rgb.shape[:2], landmarks, thin) if thin else None
+    if warp is not None:
+        rgb = warp.apply(rgb)
+        alpha = None if alpha is None else warp.apply(alpha)
+        landmarks = warp.move(landmarks)
+    return retouch.apply_retouch(rgb, landmarks, **factors), alpha, landmarks
 
 
 def _outfit(rgb, alpha, landmarks, clothes_id: str):
