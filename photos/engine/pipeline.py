@@ -310,7 +310,7 @@ def _make_from(
             alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
             alpha = _close_face(alpha, landmarks, fit.scale * head.face_width, request)
             alpha = matte.fill_body_notches(
-                alpha, _chin_row(fit, head), fit.size[0] / 2, fit.scale * head.face_width
+                alpha, _chin_row(fit, head), fit.face_x(head), fit.scale * head.face_width
             )
             if request.change_bg:
                 rgb, alpha = _continue_below(rgb, alpha, inside, fit, decoded, warnings)
@@ -740,7 +740,7 @@ def _alpha_in_output(
     chin_row = max(0, _chin_row(fit, head))
     empty[chin_row:] = False
     refined[empty] = 0.0
-    face_centre = (fit.size[0] / 2, fit.scale * (head.eyes_y + head.chin_y) / 2 + fit.ty)
+    face_centre = (fit.face_x(head), fit.scale * (head.eyes_y + head.chin_y) / 2 + fit.ty)
     return matte.drop_loose_parts(refined, face_centre, above_row=chin_row)
 
 
@@ -789,7 +789,7 @@ def _continue_below(rgb, alpha, inside, fit: Fit, decoded, warnings):
 def _add_outline_warning(rgb, alpha, background, fit: Fit, head: HeadGeometry, warnings):
     """Say so when the clothes are about the colour of the new background."""
     half_neck = NECK_HALF_WIDTH * fit.scale * head.face_width
-    neck = (round(fit.size[0] / 2 - half_neck), round(fit.size[0] / 2 + half_neck))
+    neck = (round(fit.face_x(head) - half_neck), round(fit.face_x(head) + half_neck))
     contrast = outline_contrast(rgb, alpha, background, _chin_row(fit, head), neck)
     if contrast is not None and contrast < MIN_OUTLINE_CONTRAST:
         warnings.append(
@@ -805,7 +805,7 @@ def _add_beside_head_warning(alpha, fit: Fit, head: HeadGeometry, warnings):
     the customer is asked to look, not told what it is."""
     placed = fit.measure(head)
     rows = (round(placed.crown_y), _chin_row(fit, head))
-    held = matte.beside_head(alpha, rows, fit.size[0] / 2, placed.face_width)
+    held = matte.beside_head(alpha, rows, fit.face_x(head), placed.face_width)
     if held is not None and held > MAX_BESIDE_HEAD:
         warnings.append(
             "Something reaches far out beside the head; check that the photo shows only "
