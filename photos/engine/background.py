@@ -38,15 +38,15 @@ def _blur(image: np.ndarray, radius: int) -> np.ndarray:
     return cv2.blur(image, (radius, radius), borderType=cv2.BORDER_REPLICATE)
 
 
-def _three_channels(alpha: np.ndarray) -> np.ndarray:
-    """Alpha repeated for R, G and B.
+def three_channels(plane: np.ndarray) -> np.ndarray:
+    """A plane repeated for R, G and B, in its own dtype.
 
     NumPy broadcasts an (H, W, 1) array over three channels about ten times slower than it
-    multiplies two (H, W, 3) arrays (7.9 against 0.7 ms at 602x602 here), and the passes
-    below do a dozen such products.
+    multiplies two (H, W, 3) arrays (7.9 against 0.7 ms at 602x602 on a 2-core machine),
+    and compositing does a dozen such products.
     """
-    alpha = np.ascontiguousarray(alpha, dtype=np.float32)
-    return cv2.merge([alpha, alpha, alpha])
+    plane = np.ascontiguousarray(plane)
+    return cv2.merge([plane, plane, plane])
 
 
 def _fusion_pass(
@@ -62,10 +62,14 @@ def _fusion_pass(
 
 def estimate_foreground(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Foreground colour (float 0..1) for each pixel, free of the old background's tint."""
+    return _foreground(image, three_channels(np.asarray(alpha, np.float32)))
+
+
+def _foreground(image: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """estimate_foreground with the alpha already in three channels."""
     scale = max(image.shape[:2]) / 1024
     r1 = max(3, round(FUSION_RADII_AT_1024[0] * scale))
     r2 = max(3, round(FUSION_RADII_AT_1024[1] * scale))
-    a = _three_channels(alpha)
     fg, blurred_bg = _fusion_pass(image, image, image, a, r1)
     fg, _ = _fusion_pass(image, fg, blurred_bg, a, r2)
     return fg
@@ -74,9 +78,8 @@ def estimate_foreground(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 def composite(rgb: np.ndarray, alpha: np.ndarray, background: np.ndarray) -> np.ndarray:
     """uint8 RGB person over ``background`` (float 0..1), with the edge colours cleaned."""
     image = rgb.astype(np.float32) / 255.0
-    fg = estimate_foreground(image, alpha)
-    a = _three_channels(alpha)
-    out = fg * a + background * (1 - a)
+    a = three_channels(np.asarray(alpha, np.float32))
+    out = _foreground(image, a) * a + background * (1 - a)
     return np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 

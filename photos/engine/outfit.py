@@ -28,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from photos.engine import retouch
+from photos.engine.background import three_channels
 from photos.engine.errors import EngineError
 from photos.engine.faces import FACE_OVAL
 
@@ -330,16 +331,6 @@ def _grain(image_rgb: np.ndarray, skin: np.ndarray, shape, seed: int) -> np.ndar
 # --------------------------------------------------------------------------- compositing
 
 
-def _three(plane: np.ndarray) -> np.ndarray:
-    """A plane repeated for R, G and B (in its own dtype, so the sums come out the same).
-
-    NumPy broadcasts an (H, W, 1) array over three channels about ten times slower than it
-    multiplies two (H, W, 3) arrays (see background._three_channels).
-    """
-    plane = np.ascontiguousarray(plane)
-    return cv2.merge([plane, plane, plane])
-
-
 def apply_outfit(
     image_rgb: np.ndarray, alpha: np.ndarray, landmarks: np.ndarray, clothes_id: str
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -394,8 +385,8 @@ def apply_outfit(
     lab_w = _lab(rgb_w)
     lower_face = _lower_face_skin(rgb_w, lm_w)
     grain = _grain(rgb_w, lower_face, (h, w), seed=sum(map(ord, clothes_id)))
-    gain3 = _three(gain)
-    front[..., :3] = front[..., :3] * gain3 + _three(grain * front_a)
+    gain3 = three_channels(gain)
+    front[..., :3] = front[..., :3] * gain3 + three_channels(grain * front_a)
     back[..., :3] *= gain3
 
     ys = np.arange(h, dtype=np.float32)[:, None]
@@ -413,20 +404,22 @@ def apply_outfit(
         fh,
     )
     person_a = alpha * keep
-    person = image_rgb.astype(np.float32) / 255.0 * _three(person_a)
-    q = _three(fill_weight)
-    person[window] = person[window] * (1 - q) + (fill + _three(grain[window])) * q
+    person = image_rgb.astype(np.float32) / 255.0 * three_channels(person_a)
+    q = three_channels(fill_weight)
+    person[window] = person[window] * (1 - q) + (fill + three_channels(grain[window])) * q
     person_a[window] = person_a[window] * (1 - fill_weight) + fill_weight
 
     # Contact shadow where the garment's edge meets skin (collar on the neck, V edges).
     ring = np.clip(cv2.GaussianBlur(front_a, (0, 0), max(0.025 * fw, 0.8)) - front_a, 0.0, 1.0)
-    person *= _three(1.0 - 0.55 * ring)
+    person *= three_channels(1.0 - 0.55 * ring)
 
     out_a = front_a + (1 - front_a) * (person_a + (1 - person_a) * back_a)
-    out = front[..., :3] + _three(1 - front_a) * (person + _three(1 - person_a) * back[..., :3])
+    out = front[..., :3] + three_channels(1 - front_a) * (
+        person + three_channels(1 - person_a) * back[..., :3]
+    )
     rgb = np.where(
-        _three(out_a) > 1e-4,
-        out / _three(np.maximum(out_a, 1e-4)),
+        three_channels(out_a) > 1e-4,
+        out / three_channels(np.maximum(out_a, 1e-4)),
         image_rgb.astype(np.float32) / 255.0,
     )
     rgb_u8 = np.clip(np.round(rgb * 255.0), 0, 255).astype(np.uint8)

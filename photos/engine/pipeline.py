@@ -789,7 +789,8 @@ def _continue_below(rgb, alpha, inside, fit: Fit, decoded, warnings):
 def _add_outline_warning(rgb, alpha, background, fit: Fit, head: HeadGeometry, warnings):
     """Say so when the clothes are about the colour of the new background."""
     half_neck = NECK_HALF_WIDTH * fit.scale * head.face_width
-    neck = (round(fit.face_x(head) - half_neck), round(fit.face_x(head) + half_neck))
+    face_x = fit.face_x(head)
+    neck = (round(face_x - half_neck), round(face_x + half_neck))
     contrast = outline_contrast(rgb, alpha, background, _chin_row(fit, head), neck)
     if contrast is not None and contrast < MIN_OUTLINE_CONTRAST:
         warnings.append(
