@@ -4,8 +4,8 @@ Follows "Outfit Change Parameters" in shared/reference/idphoto-api.txt (clothes_
 man_1..man_20, woman_1..woman_20, child_1..child_10). The outfits are drawn by
 outfits/generate.py; catalogue.json holds each one's anchors in asset pixels.
 
-Placement: the asset's ``neck_center`` goes to the neck just under the chin (neck top at
-chin + NECK_DROP face heights, centred on the neck found in the matte or, failing that,
+Placement: the asset's ``neck_center`` goes to the neck level with the chin (the collar
+line at chin + NECK_DROP face heights, centred on the neck found in the matte or, failing that,
 between chin and face centre), scaled so its ``shoulder_width`` is ``shoulder_to_face``
 face widths. The outfit is composited in three layers: the inside of the collar behind
 the person, the head and neck of the person, then the garment in front. Everything of the
@@ -18,6 +18,7 @@ out from under the jaw line.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,8 +43,14 @@ CLOTHES_IDS: tuple[str, ...] = (
     + tuple(f"child_{i}" for i in range(1, 11))
 )
 
-# Where the collar meets the sides of the neck, below the chin, in face heights.
-NECK_DROP = 0.2
+# Where the collar meets the sides of the neck, below the chin, in face heights. In a
+# frontal portrait a shirt's collar meets the neck about level with the chin, so little
+# neck shows (0.2 drew a long, thin neck above the outfit).
+NECK_DROP = 0.0
+# Where the neck widens into the shoulders, below the chin, in face heights: the drawn
+# neck's profile, and the customer's own neck, are measured down to there, though the
+# collar hides the lower part.
+NECK_LENGTH = 0.2
 # The garment's exposure follows the face: gain = (face L* / target) ** this, clamped.
 LIGHT_FOLLOW = 0.5
 LIGHT_GAIN_RANGE = (0.8, 1.08)
@@ -90,7 +97,8 @@ class Placement:
     """Where the outfit goes in the photo."""
 
     neck_x: float
-    neck_y: float
+    neck_y: float  # the collar line
+    neck_base_y: float  # where the neck meets the shoulders, under the collar
     scale: float  # image pixels per asset pixel
     neck_half: float  # half the neck width in image pixels (measured or estimated)
     measured: bool
@@ -197,15 +205,21 @@ def place_outfit(alpha: np.ndarray, landmarks: np.ndarray, asset: OutfitAsset) -
     face_mid_x = (lm[retouch.CHEEK_LEFT][0] + lm[retouch.CHEEK_RIGHT][0]) / 2
     neck_x = 0.5 * chin[0] + 0.5 * face_mid_x
     neck_y = chin[1] + NECK_DROP * fh
+    neck_base_y = chin[1] + NECK_LENGTH * fh
     scale = asset.shoulder_to_face * fw / asset.shoulder_width
     neck_half = asset.neck_width * scale / 2
-    measured = _measure_neck(alpha, lm, neck_x, chin[1] + 0.06 * fh, neck_y)
+    measured = _measure_neck(alpha, lm, neck_x, chin[1] + 0.06 * fh, neck_base_y)
     is_neck = measured is not None and 0.45 * fw <= measured[0] <= 0.95 * fw
     if is_neck and abs(measured[1] - neck_x) < 0.15 * fw:
         neck_half = measured[0] / 2
         neck_x = measured[1]
     return Placement(
-        neck_x=neck_x, neck_y=neck_y, scale=scale, neck_half=neck_half, measured=is_neck
+        neck_x=neck_x,
+        neck_y=neck_y,
+        neck_base_y=neck_base_y,
+        scale=scale,
+        neck_half=neck_half,
+        measured=is_neck,
     )
 
 
@@ -378,8 +392,11 @@ def apply_outfit(
     x1 = int(np.clip(place.neck_x + 1.2 * fw, x0 + 1, w))
     window = (slice(y0, h), slice(x0, x1))
     lm_w = lm - [x0, y0]
-    place_w = Placement(
-        place.neck_x - x0, place.neck_y - y0, place.scale, place.neck_half, place.measured
+    place_w = dataclasses.replace(
+        place,
+        neck_x=place.neck_x - x0,
+        neck_y=place.neck_y - y0,
+        neck_base_y=place.neck_base_y - y0,
     )
     rgb_w = image_rgb[window]
     lab_w = _lab(rgb_w)
@@ -451,7 +468,7 @@ def _head_and_neck(
         hair = np.zeros((h, w), np.float32)
     # Hair hangs close to the head; further out or lower down, a hair-coloured area is clothing.
     hair *= 1.0 - _smoothstep((np.abs(xs - place.neck_x) - 0.8 * fw) / (0.15 * fw))
-    hair *= 1.0 - _smoothstep((ys - (place.neck_y + 0.5 * fh)) / (0.3 * fh))
+    hair *= 1.0 - _smoothstep((ys - (place.neck_base_y + 0.5 * fh)) / (0.3 * fh))
 
     oval = lm[list(FACE_OVAL)]
     face = retouch._polygon_mask((h, w), oval)
@@ -479,7 +496,7 @@ def _head_and_neck(
     replace = cv2.dilate(1.0 - keep_own, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
     replace = cv2.GaussianBlur(replace, (0, 0), max(0.8, 0.01 * fw))
     own_neck = (column > 0.9) & (under_face > 0.9) & (lower > 0.9)
-    own_neck &= (skin_like > 0.95) & (hair < 0.2) & (alpha > 0.95) & (ys < place.neck_y)
+    own_neck &= (skin_like > 0.95) & (hair < 0.2) & (alpha > 0.95) & (ys < place.neck_base_y)
     own_neck &= replace < 0.02
     # away from the edges of what is replaced, where colours are mixed
     own_neck = cv2.erode(own_neck.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
@@ -650,7 +667,7 @@ def _neck_shape(shape, lm: np.ndarray, place: Placement, fw: float, fh: float):
     h, w = shape
     ys = np.arange(h, dtype=np.float32)[:, None]
     xs = np.arange(w, dtype=np.float32)[None, :]
-    half = _neck_half(ys, lm[retouch.CHIN][1], place.neck_y, fw)
+    half = _neck_half(ys, lm[retouch.CHIN][1], place.neck_base_y, fw)
     soft = max(1.0, 0.012 * fw)
     sides = _smoothstep((half - np.abs(xs - place.neck_x)) / (2 * soft) + 0.5)
     feather = max(3.0, 0.035 * fh)
@@ -667,7 +684,7 @@ def _neck_shows(keep_own: np.ndarray, lm: np.ndarray, place: Placement, fw: floa
     x1 = int(np.clip(place.neck_x + 0.18 * fw, x0 + 1, w))
     top = _jaw_y(lm, np.arange(x0, x1, dtype=np.float32)) + 0.04 * fh
     ys = np.arange(h, dtype=np.float32)[:, None]
-    core = (ys > top[None, :]) & (ys < place.neck_y)
+    core = (ys > top[None, :]) & (ys < place.neck_base_y)
     if core.sum() < 10:
         return False
     return bool(np.mean(keep_own[:, x0:x1][core] > 0.5) >= NECK_SHOWS)
@@ -691,9 +708,9 @@ def _drawn_neck(image_rgb, lower_face, lm: np.ndarray, place: Placement, fw: flo
     ys = np.arange(h, dtype=np.float32)[:, None]
     xs = np.arange(w, dtype=np.float32)[None, :]
     chin_y = lm[retouch.CHIN][1]
-    half = _neck_half(ys, chin_y, place.neck_y, fw)
+    half = _neck_half(ys, chin_y, place.neck_base_y, fw)
     across = np.clip((xs - place.neck_x) / half, -1.3, 1.3)
-    t = (ys - chin_y) / max(place.neck_y - chin_y, 1.0)
+    t = (ys - chin_y) / max(place.neck_base_y - chin_y, 1.0)
     # round like a cylinder down to the collar, flatter on the chest below
     roundness = 0.22 * (1.0 - _smoothstep((t - 1.0) / 1.2))
     shade = 1.0 - roundness * across**2

@@ -12,6 +12,7 @@ from PIL import Image
 
 from photos.engine import outfit, retouch
 from photos.engine.errors import EngineError
+from photos.engine.faces import FACE_OVAL
 from tests.engine.conftest import astronaut_image, grace_image
 from tests.engine.test_retouch import fitted_portrait
 
@@ -142,18 +143,27 @@ def test_collar_sits_under_the_chin_and_shoulders_are_plausible(dressed_inputs, 
     out_rgb, out_alpha = outfit.apply_outfit(rgb, alpha, landmarks, clothes_id)
     asset = outfit.load_asset(clothes_id)
     place = outfit.place_outfit(alpha, landmarks, asset)
-    # neck top 0.15..0.25 face heights under the chin, centred on the face
-    assert 0.15 * fh <= place.neck_y - chin[1] <= 0.25 * fh
+    # the collar meets the neck about level with the chin, centred on the face
+    assert abs(place.neck_y - chin[1]) <= 0.05 * fh
     assert abs(place.neck_x - chin[0]) < 0.1 * fw
     # shoulder width 2.3..2.7 face widths
     assert 2.25 * fw <= asset.shoulder_width * place.scale <= 2.75 * fw
-    # the garment starts near the neck line: the collar meets the neck, nothing floats
-    # above the chin, and there is no gap of background between neck and collar
+    # the garment starts near the neck line: its collar rises no higher than the jaw
+    # beside the chin, and there is no gap of background between neck and collar
     collar = asset.collar_top
     top = place.neck_y + (collar - asset.neck_center[1]) * place.scale
-    assert chin[1] < top < place.neck_y + 2
-    column = out_alpha[int(chin[1] + 0.05 * fh) : int(place.neck_y + 0.3 * fh), int(place.neck_x)]
+    assert chin[1] - 0.15 * fh < top < place.neck_y + 2
+    column = out_alpha[int(chin[1] + 0.05 * fh) : int(chin[1] + 0.5 * fh), int(place.neck_x)]
     assert column.min() > 0.95
+    # the shoulders come up to the neck as a person's do: two face widths of garment
+    # across, 0.4 face heights under the chin (they were lower, under a long thin neck)
+    row = int(chin[1] + 0.4 * fh)
+    left, right = int(max(place.neck_x - fw, 0)), int(min(place.neck_x + fw, rgb.shape[1]))
+    assert out_alpha[row, left:right].min() > 0.95, clothes_id
+    # and the face stays in front of the collar, untouched
+    oval = retouch._dilate_polygon(landmarks[list(FACE_OVAL)], -0.03 * fw)
+    face = retouch._polygon_mask(alpha.shape, oval) > 0.99
+    assert np.abs(out_rgb[face].astype(int) - rgb[face]).max() <= 2
 
 
 def test_outfit_shading_follows_the_light_on_the_face(dressed_inputs):
@@ -178,13 +188,31 @@ def high_pass(rgb: np.ndarray, sigma: float) -> np.ndarray:
     return y - cv2.GaussianBlur(y, (0, 0), sigma)
 
 
-def neck_box(landmarks: np.ndarray, place: outfit.Placement, half: float = 0.15):
-    """Rows and columns of the middle of the neck, between the chin and the collar line."""
+def garment(place: outfit.Placement, clothes_id: str, shape) -> np.ndarray:
+    """Where the garment's front layer lies in the photo (its alpha)."""
+    asset = outfit.load_asset(clothes_id)
+    front = outfit._warp(
+        asset.front,
+        place.scale,
+        asset.neck_center,
+        (place.neck_x, place.neck_y),
+        (shape[1], shape[0]),
+        extend_down=True,
+    )
+    return front[..., 3]
+
+
+def neck_box(
+    landmarks: np.ndarray, place: outfit.Placement, clothes_id: str, shape, half: float = 0.15
+):
+    """Rows and columns of the middle of the neck, between the chin and the garment."""
     fw = retouch.face_width(landmarks)
     fh = retouch.face_height(landmarks)
     chin_y = landmarks[retouch.CHIN][1]
-    rows = slice(int(chin_y + 0.06 * fh), int(place.neck_y - 0.02 * fh))
     columns = slice(int(place.neck_x - half * fw), int(place.neck_x + half * fw))
+    top = int(chin_y + 0.06 * fh)
+    covered = (garment(place, clothes_id, shape)[top:, columns] > 0.02).any(axis=1)
+    rows = slice(top, top + int(np.argmax(covered)) - 2)
     return rows, columns
 
 
@@ -198,30 +226,30 @@ def test_a_hidden_neck_is_drawn_like_a_neck(dressed_inputs):
     chin_y = landmarks[retouch.CHIN][1]
     out_rgb, out_alpha = outfit.apply_outfit(rgb, alpha, landmarks, "man_1")
     place = outfit.place_outfit(alpha, landmarks, outfit.load_asset("man_1"))
-    rows, columns = neck_box(landmarks, place)
+    rows, columns = neck_box(landmarks, place, "man_1", rgb.shape)
+    assert rows.stop - rows.start >= 0.06 * fh  # a short neck, but a neck
     y = luma(out_rgb)
 
     # no hard horizontal edge between the chin and the collar (the pasted block had ~8.7)
-    profile = y[int(chin_y + 0.03 * fh) : int(place.neck_y), columns].mean(axis=1)
+    profile = y[int(chin_y + 0.03 * fh) : rows.stop, columns].mean(axis=1)
     assert np.abs(np.diff(profile)).max() < 4.0
 
-    # a neck's width, and sides that widen towards the collar instead of straight lines
+    # a neck's width under the jaw (not a block as wide as the face); lower down the
+    # collar closes in over it
     cx = int(round(place.neck_x))
+    collar = garment(place, "man_1", rgb.shape)
     lefts, rights = [], []
     for row in range(rows.start, rows.stop):
-        run = out_alpha[row] > 0.5
+        run = (out_alpha[row] > 0.5) & (collar[row] < 0.02)
         assert run[cx]
         lefts.append(cx - np.argmin(run[cx::-1]))
         rights.append(cx + np.argmin(run[cx:]))
     widths = (np.array(rights) - np.array(lefts)) / fw
-    assert 0.4 <= widths.min() and widths.max() <= 0.65, widths
-    assert widths[-1] - widths.min() > 0.03  # wider at the base
-    for edge in (lefts, rights):
-        assert np.unique(edge, return_counts=True)[1].max() < 0.7 * len(edge)
+    assert 0.4 <= widths[: len(widths) // 3].min() and widths.max() <= 0.65, widths
 
     # the jaw casts a shadow: right under it darker than lower down; sides darker than middle
     under_jaw = y[int(chin_y + 0.03 * fh) : int(chin_y + 0.07 * fh), columns].mean()
-    lower = y[int(chin_y + 0.12 * fh) : int(place.neck_y), columns].mean()
+    lower = y[int(chin_y + 0.1 * fh) : rows.stop, columns].mean()
     assert under_jaw < lower - 5
     middle = y[rows, int(cx - 0.08 * fw) : int(cx + 0.08 * fw)].mean()
     sides = [
@@ -253,7 +281,7 @@ def test_a_visible_neck_keeps_its_own_skin(dressed_inputs):
     rgb, alpha, landmarks = dressed_inputs[SIZES[1]]
     out_rgb, _ = outfit.apply_outfit(rgb, alpha, landmarks, "man_1")
     place = outfit.place_outfit(alpha, landmarks, outfit.load_asset("man_1"))
-    rows, columns = neck_box(landmarks, place)
+    rows, columns = neck_box(landmarks, place, "man_1", rgb.shape)
     before = high_pass(rgb, 3.0)[rows, columns].ravel()
     after = high_pass(out_rgb, 3.0)[rows, columns].ravel()
     assert np.corrcoef(before, after)[0, 1] > 0.35
@@ -276,7 +304,7 @@ def test_skin_inside_a_neckline_is_textured_and_joins_the_neck(dressed_inputs):
     painted[:, columns] = True
     painted &= is_magenta(rgb) & skin & (out_alpha > 0.99)
     painted = cv2.erode(painted.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    assert painted.sum() > 2000
+    assert painted.sum() > 1500
 
     def spread(values):
         return 1.4826 * np.median(np.abs(values - np.median(values)))

@@ -98,7 +98,7 @@ class Frame:
 
     @property
     def drop(self) -> float:
-        return {"man": 0.44, "woman": 0.42, "child": 0.38}[self.group]
+        return {"man": 0.26, "woman": 0.25, "child": 0.23}[self.group]
 
     def shoulder_line(self, side: int, inner: float, top: float, n: int = 40) -> np.ndarray:
         """Neck base (x=inner, y=top) out to the shoulder point, concave like the trapezius."""
