@@ -477,6 +477,10 @@ def _head_and_neck(
     ears *= 1.0 - _smoothstep((ys - lm[retouch.NOSE_BOTTOM][1]) / (0.15 * fh))
     hugging = retouch._polygon_mask((h, w), retouch._dilate_polygon(oval, 0.015 * fw))
     head = cv2.GaussianBlur(np.maximum(ears, hugging), (0, 0), max(0.015 * fw, 0.7))
+    # Round the jaw, only skin or hair stays: a shirt collar touching it goes.
+    inner = retouch._polygon_mask((h, w), retouch._dilate_polygon(oval, -0.02 * fw))
+    above_jaw = 1.0 - _smoothstep((ys - lm[retouch.NOSE_BOTTOM][1]) / (0.1 * fh))
+    head *= np.maximum(np.maximum(inner, above_jaw), np.maximum(skin_like, hair))
     eye_y = max(lm[retouch.IRIS_RIGHT][1], lm[retouch.IRIS_LEFT][1])
     lower = _smoothstep((ys - (eye_y + 0.2 * fh)) / (0.1 * fh))
     remove = lower * (1.0 - head) * (1.0 - column) * (1.0 - hair) * (1.0 - opening)

@@ -4,6 +4,7 @@ own clothes, reaches the frame's bottom and sides, and follows the light on the 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -12,7 +13,7 @@ from PIL import Image
 
 from photos.engine import outfit, retouch
 from photos.engine.errors import EngineError
-from photos.engine.faces import FACE_OVAL
+from photos.engine.faces import FACE_OVAL, detect_faces
 from tests.engine.conftest import astronaut_image, grace_image
 from tests.engine.test_retouch import fitted_portrait
 
@@ -321,3 +322,32 @@ def test_skin_inside_a_neckline_is_textured_and_joins_the_neck(dressed_inputs):
     assert end > place.neck_y + 0.15 * fh
     profile = luma(out_rgb)[top:end, columns].mean(axis=1)
     assert np.abs(np.diff(profile)).max() < 3.0
+
+
+def test_a_shirt_collar_touching_the_jaw_does_not_stay_beside_it(engine_models):
+    """In Barack Obama's official portrait his white collar touches his jaw: dressed in
+    another outfit on a new background, no white line of that collar may stay along the
+    jaw (21 near-white pixels there before the fix at the US visa)."""
+    from photos.engine.params import PhotoRequest
+    from photos.engine.pipeline import make_id_photo
+
+    source = (
+        Path(__file__).parent / "data" / "people" / "obama_official_portrait.jpg"
+    ).read_bytes()
+    request = PhotoRequest(px_width=600, px_height=600, bg_color="4a90d9", clothes_id="man_1")
+    rgb = np.asarray(make_id_photo(source, request).photo)
+    (face,) = detect_faces(rgb)
+    lm = face.landmarks
+    fw = retouch.face_width(lm)
+    oval = lm[list(FACE_OVAL)]
+    outer = retouch._polygon_mask(rgb.shape[:2], retouch._dilate_polygon(oval, 0.05 * fw)) > 0.5
+    inner = retouch._polygon_mask(rgb.shape[:2], retouch._dilate_polygon(oval, 0.01 * fw)) > 0.5
+    beside_jaw = outer & ~inner
+    beside_jaw[: int(lm[retouch.NOSE_BOTTOM][1])] = False
+    beside_jaw[int(lm[retouch.CHIN][1]) :] = False
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(int)
+    white = (
+        (lab[..., 0] > 200) & (np.abs(lab[..., 1] - 128) < 12) & (np.abs(lab[..., 2] - 128) < 20)
+    )
+    assert beside_jaw.sum() > 1000
+    assert (white & beside_jaw).sum() == 0
