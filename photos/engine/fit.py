@@ -54,6 +54,11 @@ SHOULDER_EXTENSION = 0.15
 # runs into a side of the photo, so the frame can stay inside it (0.7 mm of a 35 mm photo).
 # Centred exactly, our own ID photos with long hair at a side were refused when sent again.
 HAIR_OFF_CENTRE = 0.02
+# Degrees of roll below which the eyes count as level and the photo is not turned: the
+# landmarker reads our own levelled ID photos at 0.04-0.55 degrees (up to 2.8 for a
+# head turned aside), and turning by that only resamples the photo and cuts its corners.
+# A tilt under 1 degree is invisible (0.2 mm between the eyes of a 35 mm photo).
+LEVEL_TOLERANCE_DEG = 1.0
 # Share of the output height by which the frame may run past the photo's bottom edge,
 # with a new background, where the clothes are continued (engine/body.py); and at most
 # this share of what the output shows below the chin, so that a photo cut at the neck
@@ -548,7 +553,14 @@ def _error_for(conflict: tuple[_Constraint, ...], head: HeadGeometry, size: tupl
 
 
 def leveling_matrix(center: np.ndarray, roll_deg: float) -> np.ndarray:
-    """2x3 affine source → level frame: rotate about ``center`` so the eyes are horizontal."""
+    """2x3 affine source → level frame: rotate about ``center`` so the eyes are horizontal.
+
+    Eyes within LEVEL_TOLERANCE_DEG of level are left as they are: the landmarker reads a
+    level face to about that, and turning it would only cut the photo's corners, so an ID
+    photo sent again (already level, its hair at the sides) no longer fits inside itself.
+    """
+    if abs(roll_deg) < LEVEL_TOLERANCE_DEG:
+        roll_deg = 0.0
     return cv2.getRotationMatrix2D((float(center[0]), float(center[1])), roll_deg, 1.0)
 
 
