@@ -80,6 +80,10 @@ CROWN_GUESS = 0.5
 MATTE_MARGIN_SIDE = 0.06
 MATTE_MARGIN_TOP = 0.08
 MATTE_MARGIN_BOTTOM = 0.06
+# Mattes per photo at most: two more where the hair reaches the top of the first region,
+# and one for the frame the measured crown then asks for (a head of curls filling our own
+# 35x45 photo, sent again, needed the fourth).
+MATTE_ATTEMPTS = 4
 # MODNet's resolution relative to the output's long side (clamped to matte.MIN/MAX_SIDE);
 # the guided filter restores edge detail at full output resolution.
 MATTE_SCALE = 0.8
@@ -219,7 +223,7 @@ def _make_from(
     # frame left the matted region or the hair reached its top.
     fit = guess
     margin_top = MATTE_MARGIN_TOP
-    for _attempt in range(3):
+    for _attempt in range(MATTE_ATTEMPTS):
         region = _matte_rect(fit, to_level, margin_top)
         person = matte.matte_person(
             decoded.rgb, region, side=round(max(size) * MATTE_SCALE), face_points=face.landmarks
