@@ -480,7 +480,9 @@ def _head_and_neck(
     # Round the jaw, only skin or hair stays: a shirt collar touching it goes.
     inner = retouch._polygon_mask((h, w), retouch._dilate_polygon(oval, -0.02 * fw))
     above_jaw = 1.0 - _smoothstep((ys - lm[retouch.NOSE_BOTTOM][1]) / (0.1 * fh))
-    head *= np.maximum(np.maximum(inner, above_jaw), np.maximum(skin_like, hair))
+    # (the skin weight varies pixel to pixel in shadow: smoothed, or the jaw's edge frays)
+    like = cv2.GaussianBlur(np.maximum(skin_like, hair), (0, 0), max(0.015 * fw, 0.7))
+    head *= np.maximum(np.maximum(inner, above_jaw), np.clip(1.5 * like, 0.0, 1.0))
     eye_y = max(lm[retouch.IRIS_RIGHT][1], lm[retouch.IRIS_LEFT][1])
     lower = _smoothstep((ys - (eye_y + 0.2 * fh)) / (0.1 * fh))
     remove = lower * (1.0 - head) * (1.0 - column) * (1.0 - hair) * (1.0 - opening)
@@ -554,15 +556,16 @@ def _hair_weight(
     if weight is None:
         return None
     # Hair is one piece hanging from the head: drop specks and anything not connected to
-    # the sampled hair.
+    # the sampled hair, or not reaching up beside the eyes (a collar raised beside the
+    # jaw of a short-haired man was sampled as his hair).
     hairy = ((weight > 0.5) & (alpha > 0.5)).astype(np.uint8)
     size = max(3, int(round(0.03 * fw)) | 1)
     hairy = cv2.morphologyEx(
         hairy, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     )
-    count, labels = cv2.connectedComponents(hairy)
+    _count, labels, stats, _centroids = cv2.connectedComponentsWithStats(hairy)
     attached = np.unique(labels[sample & (hairy > 0)])
-    attached = attached[attached > 0]
+    attached = attached[(attached > 0) & (stats[attached, cv2.CC_STAT_TOP] <= eye_y)]
     hairy = np.isin(labels, attached).astype(np.float32)
     return cv2.GaussianBlur(hairy, (0, 0), 1.0)
 
