@@ -61,6 +61,9 @@ JAW_LINE = (58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397,
 NECK_HALF_TOP, NECK_HALF_MIN, NECK_HALF_BASE = 0.245, 0.235, 0.285
 # ... and where it flares into the shoulders under the garment (never beyond it).
 NECK_HALF_MAX = 0.4
+# How far below the nose the margin kept for the ears reaches, in face heights: ear lobes
+# hang to about the mouth (below the nose only skin and hair are kept there).
+EAR_LOBES = 0.15
 # Below this share of skin (or beard) between the jaw and the collar line, the neck is drawn.
 NECK_SHOWS = 0.5
 # A drawn neck's colour from the lower face's: L* and chroma factors.
@@ -474,7 +477,7 @@ def _head_and_neck(
     face = retouch._polygon_mask((h, w), oval)
     # The head keeps a margin for ears and hair down to the nose, and hugs the jaw below.
     ears = retouch._polygon_mask((h, w), retouch._dilate_polygon(oval, 0.16 * fw))
-    ears *= 1.0 - _smoothstep((ys - lm[retouch.NOSE_BOTTOM][1]) / (0.15 * fh))
+    ears *= 1.0 - _smoothstep((ys - lm[retouch.NOSE_BOTTOM][1] - EAR_LOBES * fh) / (0.15 * fh))
     hugging = retouch._polygon_mask((h, w), retouch._dilate_polygon(oval, 0.015 * fw))
     head = cv2.GaussianBlur(np.maximum(ears, hugging), (0, 0), max(0.015 * fw, 0.7))
     # Round the jaw, only skin or hair stays: a shirt collar touching it goes.
