@@ -146,12 +146,7 @@ def derived_path(name: str, source: ModelFile) -> Path:
     with _verified_lock:
         if path in _verified:
             return path
-        stamp = _stamp_path(path)
-        if (
-            not path.is_file()
-            or not stamp.is_file()
-            or stamp.read_text().strip() != _stamp_text(path, source)
-        ):
+        if not _stamped(path, source.sha256):
             raise ModelMissing(
                 f"Model file {name} is missing from {path.parent} or was not made from the "
                 f"pinned weights. Run `{FETCH_COMMAND}` (or `make models`)."
@@ -166,7 +161,7 @@ def write_derived(
     """Write a file made from ``source`` and its stamp (part of ``fetch``)."""
     path = (target_dir or models_dir()) / name
     write_atomically(path, data)
-    write_atomically(_stamp_path(path), f"{_stamp_text(path, source)}\n".encode())
+    _write_stamp(path, source.sha256)
     return path
 
 
@@ -174,8 +169,18 @@ def _stamp_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def _stamp_text(path: Path, source: ModelFile) -> str:
-    return f"{file_sha256(path)} {source.sha256}"
+def _stamped(path: Path, source_sha256: str) -> bool:
+    """Whether ``path`` is there with a stamp naming its own sha256 and its source's."""
+    stamp = _stamp_path(path)
+    return (
+        path.is_file()
+        and stamp.is_file()
+        and stamp.read_text().strip() == f"{file_sha256(path)} {source_sha256}"
+    )
+
+
+def _write_stamp(path: Path, source_sha256: str) -> None:
+    write_atomically(_stamp_path(path), f"{file_sha256(path)} {source_sha256}\n".encode())
 
 
 def onnx_session(path: Path):
@@ -227,17 +232,12 @@ def optimized_onnx(path: Path) -> Path:
     target = path.with_name(f"{path.stem}.{_hardware_key()}.optimized.onnx")
     if target in _verified:
         return target
-    stamp = _stamp_path(target)
     with _verified_lock:
-        source_sha = file_sha256(path)
-        if not (
-            target.is_file()
-            and stamp.is_file()
-            and stamp.read_text().strip() == f"{file_sha256(target)} {source_sha}"
-        ):
+        source_sha256 = file_sha256(path)
+        if not _stamped(target, source_sha256):
             try:
                 _write_optimized(path, target)
-                write_atomically(stamp, f"{file_sha256(target)} {source_sha}\n".encode())
+                _write_stamp(target, source_sha256)
             except OSError:
                 return path
         _verified.add(target)
@@ -321,12 +321,16 @@ def fetch_all() -> list[Path]:
 
     paths = [fetch(model) for model in REGISTRY]
     try:
-        paths.append(onnx_path())
+        classifier = onnx_path()
     except ModelMissing:
-        paths.append(write_onnx())
+        classifier = write_onnx()
     # Made here rather than by the first photo, whose process would hold both copies.
-    paths += [optimized_onnx(model_path(MODNET)), optimized_onnx(paths[-1])]
-    return paths
+    return [
+        *paths,
+        classifier,
+        optimized_onnx(model_path(MODNET)),
+        optimized_onnx(classifier),
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -178,13 +178,12 @@ def test_hair_at_a_side_may_move_the_face_a_little_off_centre_to_stay_inside():
     left, _top, right, _bottom = fit.level_rect()
     assert left >= bounds.left - 1e-6 and right <= bounds.right + 1e-6
     assert 248 <= fit.measure(HEAD).face_height <= 297
-    face_centre = fit.scale * HEAD.center_x + fit.tx
-    assert -0.02 * 295 - 1e-6 <= face_centre - 295 / 2 < 0  # moved away from the near side
+    assert -0.02 * 295 - 1e-6 <= fit.face_x(HEAD) - 295 / 2 < 0  # moved away from the near side
 
 
 def test_hair_at_a_side_with_room_keeps_the_face_centred():
     fit = solve_beside(ROOMY, shoulders_reach_sides=True, hair_reaches_sides=True)
-    assert fit.scale * HEAD.center_x + fit.tx == pytest.approx(295 / 2)
+    assert fit.face_x(HEAD) == pytest.approx(295 / 2)
 
 
 def test_a_photo_too_narrow_for_a_specs_bands_is_blamed_not_the_bands():
