@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from photos.engine import matte
+from photos.engine import glasses, matte
 from photos.engine.background import (
     MIN_OUTLINE_CONTRAST,
     composite,
@@ -871,6 +871,11 @@ def _add_face_warnings(
     blink = min(face.blendshapes.get("eyeBlinkLeft", 0), face.blendshapes.get("eyeBlinkRight", 0))
     if blink > 0.55:
         warnings.append("The eyes look closed.")
+    if glasses.behind_dark_glasses(decoded.rgb, face):
+        warnings.append(
+            "The eyes are hidden behind dark glasses; ID photos must show the eyes. Upload a "
+            "photo without the glasses."
+        )
     if face.blendshapes.get("jawOpen", 0) > 0.35:
         warnings.append("The mouth is open; most ID photos need a closed mouth.")
     mouth = mouth_contrast(decoded.rgb, face.landmarks, face.face_width)
