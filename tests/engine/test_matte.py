@@ -123,6 +123,63 @@ def test_a_notch_bitten_into_the_body_from_the_bottom_is_closed_and_real_gaps_ke
     assert np.array_equal(filled[:95], before[:95])  # nothing above the chin
 
 
+def _portrait_with_jumper(size: int = 200, slope: float = 1.0):
+    """A figure in a dark jumper on a light grey background: its rgb, matte and the
+    frame's coverage by the photo (all of it). ``slope``: how fast the shoulders widen."""
+    rgb = np.full((size, size, 3), 215, np.uint8)
+    alpha = np.zeros((size, size), np.float32)
+    ys, xs = np.mgrid[:size, :size]
+    head = (xs - 100) ** 2 + (ys - 60) ** 2 < 35**2
+    rgb[head], alpha[head] = (200, 160, 140), 1.0
+    rgb[95:, 85:115], alpha[95:, 85:115] = (200, 160, 140), 1.0  # neck
+    body = (ys >= 130) & (np.abs(xs - 100) < 50 + slope * (ys - 130))  # the shoulders
+    rgb[body], alpha[body] = (25, 25, 40), 1.0
+    return rgb, alpha, np.ones((size, size), np.float32)
+
+
+def test_a_bite_the_matte_takes_out_of_the_clothes_at_the_bottom_is_closed():
+    # Audrey Hepburn's turned portrait at 1-inch: a band of her black jumper along the
+    # bottom edge, under one shoulder and open to the frame's side, was left out.
+    rgb, alpha, inside = _portrait_with_jumper()
+    before = alpha.copy()
+    bitten = alpha.copy()
+    bitten[188:, :60] = 0.0
+    bitten[186:188, :60] = 0.4  # a soft rim
+
+    filled = matte.fill_bottom_bites(bitten, rgb, inside, chin_row=95)
+
+    assert (filled[186:, :60] == 1.0).all()
+    assert np.array_equal(filled[:186], before[:186])
+
+
+def test_background_under_hair_or_beside_an_arm_is_not_taken_for_a_bite():
+    rgb, alpha, inside = _portrait_with_jumper(slope=0.5)
+    assert alpha[-1, :10].max() == 0.0  # background in the bottom corners
+    # Long hair over a shoulder down to just above the bottom edge, from the frame's side:
+    # the background under it, closed in like a bite, has the background's colour.
+    alpha[100:190, :30], rgb[100:190, :30] = 1.0, (60, 40, 30)
+    # A gap between the body and an arm, in shadow as dark as the jumper, reaching up
+    # past the bottom band: open to the top, so real.
+    alpha[120:, 180:195], rgb[120:, 180:195] = 1.0, (25, 25, 40)
+    alpha[120:, 170:180], rgb[120:, 170:180] = 0.0, (30, 30, 45)
+
+    assert np.array_equal(matte.fill_bottom_bites(alpha, rgb, inside, chin_row=95), alpha)
+
+
+def test_a_bite_out_of_a_real_uniform_is_closed(grace):
+    rgb = np.asarray(grace)
+    alpha = matte.estimate_alpha(rgb)
+    inside = np.ones(alpha.shape, np.float32)
+    chin = int(find_face(rgb).chin[1])
+    bitten = alpha.copy()
+    bitten[575:, 60:200] = 0.0  # her dark uniform at the bottom edge, under a shoulder
+
+    filled = matte.fill_bottom_bites(bitten, rgb, inside, chin)
+
+    assert filled[575:, 60:200].min() == 1.0
+    assert np.array_equal(matte.fill_bottom_bites(alpha, rgb, inside, chin), alpha)
+
+
 def test_a_matte_without_notches_is_left_as_it_is(grace):
     alpha = matte.estimate_alpha(np.asarray(grace))
     face = find_face(np.asarray(grace))
