@@ -60,15 +60,16 @@ FACE_FILL_INSET = 0.06  # face widths inside the landmarks' outline that is sure
 # Face widths either side of the face's centre where the body surely fills the frame's
 # bottom edge (a gap beside the body, between an arm and the side, lies further out).
 BODY_NOTCH_BAND = 0.5
-# fill_bottom_bites: how deep a bite into the clothes at the bottom edge may reach (share
-# of the height), how much closer its colour must be to the clothes' than to the
-# background's (share), and how close to the clothes' at most (Lab units, 0-255 scale).
-# On 641 calibration outputs at 1-inch, the 35x45 visa and the US visa it closed 9 bites
-# (a turned Audrey Hepburn's shoulder, blue spots in a red shirt and in dark jackets) and
-# changed nothing else.
+# fill_clothes_gaps: the largest hole (share of the frame) and how deep a bite at the bottom
+# edge (share of the height) it closes, how much closer the gap's colour must be to the
+# clothes' than to the background's (share), and how close to the clothes' at most (Lab,
+# 0-255 scale). On 641 calibration outputs at 1-inch, the 35x45 visa and the US visa it
+# closed gaps in 19 (a turned Audrey Hepburn's shoulder, holes in a beige blouse, a white
+# shirt, a red shirt and dark jackets) and changed nothing else.
+MAX_CLOTHES_HOLE = 0.02
 BOTTOM_BITE_DEPTH = 0.08
-BITE_COLOUR_SHARE = 0.5
-MAX_BITE_COLOUR = 25.0
+GAP_COLOUR_SHARE = 0.5
+MAX_GAP_COLOUR = 25.0
 # Face widths either side of the face's centre beyond which, between the crown and the
 # chin, the person's matte is no longer head or hair (see beside_head).
 BESIDE_HEAD = 1.2
@@ -257,55 +258,59 @@ def fill_body_notches(
     return filled
 
 
-def fill_bottom_bites(
+def fill_clothes_gaps(
     alpha: np.ndarray, rgb: np.ndarray, inside: np.ndarray, chin_row: int
 ) -> np.ndarray:
-    """Close background the matte bites out of the clothes along the bottom edge.
+    """Close gaps the matte leaves in the clothes: holes, and bites at the bottom edge.
 
-    MODNet can lose a band of a dark jumper along the bottom edge of a small crop, away
-    from the middle where fill_body_notches looks: a turned copy of Audrey Hepburn's
-    portrait came out at 1-inch with a blue bay under her shoulder, open to the frame's
-    side. Background below the chin, in the lowest BOTTOM_BITE_DEPTH (plus a margin) of
-    the frame, that touches the bottom edge and that the body closes in from above (open
-    only downwards and to the frame's sides) is made the person when its pixels have the
-    colour of the clothes round it rather than of the background: hair ending above the
-    bottom edge, or a gap beside an arm, show the background's colour there and stay.
+    MODNet can lose patches of clothes: blue holes in a beige blouse or a white shirt at
+    the US visa, and at 1-inch, in a turned copy of Audrey Hepburn's portrait, a band of
+    her black jumper along the bottom edge, under her shoulder and open to the frame's
+    side, where fill_body_notches (the middle of the bottom edge only) does not look.
+    Below the chin, background the body closes in from above is made the person when
+    its pixels have the colour of the clothes round it rather than of the background:
+    - a hole: touching neither side of the frame, at most MAX_CLOTHES_HOLE of it;
+    - a bite: touching the bottom edge, within the lowest BOTTOM_BITE_DEPTH of the frame
+      (plus a margin), and possibly a side.
+    Background beside the neck under long hair, under hair ending above the bottom edge or
+    beside an arm shows the background's colour and stays.
     """
     height, width = alpha.shape
+    top = int(np.clip(chin_row, 0, height - 1))
     margin = max(3, round(0.02 * height))
-    top = max(int(chin_row), height - round(BOTTOM_BITE_DEPTH * height) - margin)
-    if top >= height - 1:
-        return alpha
+    bite_top = height - round(BOTTOM_BITE_DEPTH * height) - margin - top  # in the region
     solid = alpha[top:] > 0.5
     gaps = (~solid & (inside[top:] >= 0.5)).astype(np.uint8)
-    count, labels = cv2.connectedComponents(gaps, connectivity=4)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(gaps, connectivity=4)
     lab = background = None
     fill = np.zeros(solid.shape, bool)
     near_kernel = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
     for label in range(1, count):
-        bite = labels == label
-        if not bite[-1].any() or bite[0].any():
-            continue  # not at the bottom edge, or not closed in from above
+        x, y, w, h, area = stats[label]
+        if y == 0:
+            continue  # open above: the background round the person
+        hole = x > 0 and x + w < width and area <= MAX_CLOTHES_HOLE * height * width
+        bite = y + h == solid.shape[0] and y > bite_top
+        if not (hole or bite):
+            continue
         if lab is None:
             lab = cv2.cvtColor(rgb[top:], cv2.COLOR_RGB2LAB).astype(np.float32)
-            below = slice(int(chin_row), height)
-            seen = (alpha[below] < 0.1) & (inside[below] >= 0.5)
+            seen = (alpha[top:] < 0.1) & (inside[top:] >= 0.5)
             if seen.sum() < 20:
                 return alpha  # no background to compare with
-            background = np.median(
-                cv2.cvtColor(rgb[below], cv2.COLOR_RGB2LAB)[seen].astype(np.float32), axis=0
-            )
-        clothes = (cv2.dilate(bite.astype(np.uint8), near_kernel) > 0) & solid
+            background = np.median(lab[seen], axis=0)
+        gap = labels == label
+        clothes = (cv2.dilate(gap.astype(np.uint8), near_kernel) > 0) & solid
         if clothes.sum() < 4:
             continue
-        colour = np.median(lab[bite], axis=0)
+        colour = np.median(lab[gap], axis=0)
         to_clothes = float(np.linalg.norm(colour - np.median(lab[clothes], axis=0)))
         to_background = float(np.linalg.norm(colour - background))
-        if to_clothes < BITE_COLOUR_SHARE * to_background and to_clothes < MAX_BITE_COLOUR:
-            fill |= bite
+        if to_clothes < GAP_COLOUR_SHARE * to_background and to_clothes < MAX_GAP_COLOUR:
+            fill |= gap
     if not fill.any():
         return alpha
-    # Take in the bite's soft rim too, so no faint line of the background shows.
+    # Take in the gap's soft rim too, so no faint line of the background shows.
     rim = 2 * max(2, round(0.01 * height)) + 1
     fill = cv2.dilate(fill.astype(np.uint8), np.ones((rim, rim), np.uint8)) > 0
     filled = alpha.copy()

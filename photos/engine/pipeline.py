@@ -316,7 +316,7 @@ def _make_from(
             alpha = matte.fill_body_notches(
                 alpha, _chin_row(fit, head), fit.face_x(head), fit.scale * head.face_width
             )
-            alpha = matte.fill_bottom_bites(alpha, rgb, inside, _chin_row(fit, head))
+            alpha = matte.fill_clothes_gaps(alpha, rgb, inside, _chin_row(fit, head))
             if request.change_bg:
                 rgb, alpha = _continue_below(rgb, alpha, inside, fit, decoded, warnings)
             if reach_sides:  # not where a tilted photo's bottom edge comes into the frame

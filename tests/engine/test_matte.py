@@ -146,10 +146,28 @@ def test_a_bite_the_matte_takes_out_of_the_clothes_at_the_bottom_is_closed():
     bitten[188:, :60] = 0.0
     bitten[186:188, :60] = 0.4  # a soft rim
 
-    filled = matte.fill_bottom_bites(bitten, rgb, inside, chin_row=95)
+    filled = matte.fill_clothes_gaps(bitten, rgb, inside, chin_row=95)
 
     assert (filled[186:, :60] == 1.0).all()
     assert np.array_equal(filled[:186], before[:186])
+
+
+def test_a_hole_in_the_clothes_is_closed_and_background_beside_the_neck_is_not():
+    # Blue holes in a blouse at the US visa; background closed in between long hair, the
+    # neck and a shoulder is real.
+    rgb, alpha, inside = _portrait_with_jumper()
+    ys, xs = np.mgrid[:200, :200]
+    hole = (xs - 130) ** 2 + (ys - 170) ** 2 < 8**2  # in the jumper, jumper-coloured
+    alpha[hole] = 0.0
+    alpha[60:150, 55:70], rgb[60:150, 55:70] = 1.0, (60, 40, 30)  # hair to the shoulder
+    alpha[95:110, 55:85], rgb[95:110, 55:85] = 1.0, (60, 40, 30)  # and round the neck
+    beside_neck = (ys >= 110) & (ys < 128) & (xs >= 70) & (xs < 85)
+    assert alpha[beside_neck].max() == 0.0 and (rgb[beside_neck] == 215).all()
+
+    filled = matte.fill_clothes_gaps(alpha, rgb, inside, chin_row=95)
+
+    assert (filled[hole] == 1.0).all()
+    assert (filled[beside_neck] == 0.0).all()
 
 
 def test_background_under_hair_or_beside_an_arm_is_not_taken_for_a_bite():
@@ -163,7 +181,7 @@ def test_background_under_hair_or_beside_an_arm_is_not_taken_for_a_bite():
     alpha[120:, 180:195], rgb[120:, 180:195] = 1.0, (25, 25, 40)
     alpha[120:, 170:180], rgb[120:, 170:180] = 0.0, (30, 30, 45)
 
-    assert np.array_equal(matte.fill_bottom_bites(alpha, rgb, inside, chin_row=95), alpha)
+    assert np.array_equal(matte.fill_clothes_gaps(alpha, rgb, inside, chin_row=95), alpha)
 
 
 def test_a_bite_out_of_a_real_uniform_is_closed(grace):
@@ -174,10 +192,10 @@ def test_a_bite_out_of_a_real_uniform_is_closed(grace):
     bitten = alpha.copy()
     bitten[575:, 60:200] = 0.0  # her dark uniform at the bottom edge, under a shoulder
 
-    filled = matte.fill_bottom_bites(bitten, rgb, inside, chin)
+    filled = matte.fill_clothes_gaps(bitten, rgb, inside, chin)
 
     assert filled[575:, 60:200].min() == 1.0
-    assert np.array_equal(matte.fill_bottom_bites(alpha, rgb, inside, chin), alpha)
+    assert np.array_equal(matte.fill_clothes_gaps(alpha, rgb, inside, chin), alpha)
 
 
 def test_a_matte_without_notches_is_left_as_it_is(grace):
