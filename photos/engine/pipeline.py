@@ -23,7 +23,7 @@ from photos.engine.background import (
 )
 from photos.engine.body import continue_below
 from photos.engine.crown import SKIP_MATTE_PX, CutHead, continue_crown, fit_cut_head
-from photos.engine.decode import DecodedImage, decode_image, is_black_and_white
+from photos.engine.decode import DecodedImage, decode_image, is_black_and_white, is_too_dark
 from photos.engine.errors import (
     EngineError,
     FaceCutOff,
@@ -887,6 +887,11 @@ def _add_face_warnings(
         )
     if is_black_and_white(decoded.rgb):
         warnings.append("The photo is in black and white; most documents need a colour photo.")
+    if is_too_dark(decoded.rgb):
+        warnings.append(
+            "The photo is very dark; one taken in brighter, even light will look better, and "
+            "officials may refuse a dark photo."
+        )
     forehead_to_chin = (
         head.chin_y - apply(leveling_matrix(face.center, face.roll), face.forehead[None])[0, 1]
     )

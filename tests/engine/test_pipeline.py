@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -33,6 +34,8 @@ from photos.engine.params import Band, PhotoRequest
 from photos.engine.pipeline import make_id_photo
 from tests.engine.conftest import astronaut_image, encode
 from tests.engine.official import remeasure, spec_request
+
+OBAMA_PORTRAIT = Path(__file__).parent / "data" / "people" / "obama_official_portrait.jpg"
 
 pytestmark = pytest.mark.usefixtures("engine_models")
 
@@ -400,6 +403,16 @@ def test_a_black_and_white_photo_is_pointed_out():
     said = "black and white"
     assert any(said in warning for warning in make_id_photo(grey, PhotoRequest()).warnings)
     for photo in (sepia, colour, dark):
+        assert not any(said in warning for warning in make_id_photo(photo, PhotoRequest()).warnings)
+
+
+def test_a_very_dark_photo_is_pointed_out():
+    # Taken in poor light: officials ask for an evenly lit face. Dark skin and a dark suit
+    # in a well-lit photo are not dark photos.
+    said = "very dark"
+    dark = encode((np.asarray(astronaut_image()) * 0.3).astype(np.uint8))
+    assert any(said in warning for warning in make_id_photo(dark, PhotoRequest()).warnings)
+    for photo in (encode(astronaut_image()), OBAMA_PORTRAIT.read_bytes()):
         assert not any(said in warning for warning in make_id_photo(photo, PhotoRequest()).warnings)
 
 
