@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from photos.engine import glasses, matte
+from photos.engine import glasses, lighting, matte
 from photos.engine.background import (
     MIN_OUTLINE_CONTRAST,
     composite,
@@ -887,6 +887,11 @@ def _add_face_warnings(
         )
     if is_black_and_white(decoded.rgb):
         warnings.append("The photo is in black and white; most documents need a colour photo.")
+    if lighting.half_in_shadow(decoded.rgb, face):
+        warnings.append(
+            "One side of the face is in deep shadow; officials ask for even light on the "
+            "face. Face a window or a lamp."
+        )
     if is_too_dark(decoded.rgb):
         warnings.append(
             "The photo is very dark; one taken in brighter, even light will look better, and "

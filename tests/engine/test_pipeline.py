@@ -29,6 +29,7 @@ from photos.engine.errors import (
     NoFace,
     SeveralFaces,
 )
+from photos.engine.faces import find_face
 from photos.engine.fit import Fit, HeadGeometry
 from photos.engine.params import Band, PhotoRequest
 from photos.engine.pipeline import make_id_photo
@@ -413,6 +414,21 @@ def test_a_very_dark_photo_is_pointed_out():
     dark = encode((np.asarray(astronaut_image()) * 0.3).astype(np.uint8))
     assert any(said in warning for warning in make_id_photo(dark, PhotoRequest()).warnings)
     for photo in (encode(astronaut_image()), OBAMA_PORTRAIT.read_bytes()):
+        assert not any(said in warning for warning in make_id_photo(photo, PhotoRequest()).warnings)
+
+
+def test_a_face_half_in_deep_shadow_is_pointed_out():
+    # Lit from one side with the other side dark; ordinary side light and dark skin are not.
+    said = "deep shadow"
+    astronaut = np.asarray(astronaut_image()).astype(np.float32)
+    face = find_face(astronaut.astype(np.uint8))
+    middle = (face.eye_left[0] + face.eye_right[0]) / 2
+    columns = np.arange(astronaut.shape[1])[None, :, None]
+    light = 1.0 - 0.85 / (1.0 + np.exp(-(columns - middle) / 4.0))  # right side in shadow
+    shadowed = encode(np.clip(astronaut * light, 0, 255).astype(np.uint8))
+    side_lit = encode(np.clip(astronaut * (1.0 - 0.4 * (light < 0.5)), 0, 255).astype(np.uint8))
+    assert any(said in warning for warning in make_id_photo(shadowed, PhotoRequest()).warnings)
+    for photo in (side_lit, encode(astronaut_image()), OBAMA_PORTRAIT.read_bytes()):
         assert not any(said in warning for warning in make_id_photo(photo, PhotoRequest()).warnings)
 
 
