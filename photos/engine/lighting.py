@@ -42,5 +42,6 @@ def side_light_ratio(rgb: np.ndarray, face: Face) -> float | None:
 
 
 def half_in_shadow(rgb: np.ndarray, face: Face) -> bool:
+    """One cheek far darker than the other (see MIN_SIDE_LIGHT_RATIO)."""
     ratio = side_light_ratio(rgb, face)
     return ratio is not None and ratio < MIN_SIDE_LIGHT_RATIO
