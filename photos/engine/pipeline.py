@@ -62,6 +62,7 @@ from photos.engine.fit import (
 from photos.engine.hands import find_hands
 from photos.engine.inset import find_inset, straighten
 from photos.engine.params import FACE_CONSTRAINTS, Band, PhotoRequest
+from photos.engine.redeye import correct_red_eyes
 from photos.engine.shoulders import continue_shoulders
 from photos.engine.subject import (
     MATTE_REASONS,
@@ -309,6 +310,9 @@ def _make_from(
         to_output = compose(fit.matrix, to_level)
         rgb, inside = warp(decoded.rgb, to_output, size)
         landmarks = apply(to_output, face.landmarks)
+        rgb, red_eyes = correct_red_eyes(rgb, landmarks)
+        if red_eyes:
+            warnings.append("Red eyes from the flash were corrected.")
         alpha = None
         if request.change_bg or request.clothes_id:
             alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
