@@ -317,10 +317,11 @@ def _make_from(
         if request.change_bg or request.clothes_id:
             alpha = _alpha_in_output(person, to_output, inside, fit, head, rgb)
             alpha = _close_face(alpha, landmarks, fit.scale * head.face_width, request)
+            chin_row = _chin_row(fit, head)
             alpha = matte.fill_body_notches(
-                alpha, _chin_row(fit, head), fit.face_x(head), fit.scale * head.face_width
+                alpha, chin_row, fit.face_x(head), fit.scale * head.face_width
             )
-            alpha = matte.fill_clothes_gaps(alpha, rgb, inside, _chin_row(fit, head))
+            alpha = matte.fill_clothes_gaps(alpha, rgb, inside, chin_row)
             if request.change_bg:
                 rgb, alpha = _continue_below(rgb, alpha, inside, fit, decoded, warnings)
             if reach_sides:  # not where a tilted photo's bottom edge comes into the frame

@@ -16,9 +16,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from photos.engine.faces import IRIS_LEFT, IRIS_RIGHT
+from photos.engine.subject import IRISES, iris_radius
 
-IRIS_RINGS = {IRIS_RIGHT: (469, 470, 471, 472), IRIS_LEFT: (474, 475, 476, 477)}
 PUPIL_SHARE = 0.55  # of the iris radius: the disc searched for red
 CORRECTED_SHARE = 1.2  # of the iris radius: how far red pixels are corrected
 MIN_RED_SHARE = 0.3  # of that disc red, to call the eye red
@@ -32,9 +31,9 @@ def correct_red_eyes(rgb: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray
     """The photo with red pupils made dark, and whether any was."""
     height, width = rgb.shape[:2]
     out, corrected = rgb, False
-    for centre_index, ring in IRIS_RINGS.items():
+    for centre_index, ring in IRISES:
         centre = landmarks[centre_index]
-        radius = float(np.mean(np.linalg.norm(landmarks[list(ring)] - centre, axis=1)))
+        radius = iris_radius(landmarks, centre_index, ring)
         if radius < MIN_IRIS_RADIUS_PX:
             continue
         reach = radius * CORRECTED_SHARE

@@ -41,6 +41,8 @@ EYE_RIGHT_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 15
 EYE_LEFT_CONTOUR = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466]
 IRIS_RIGHT_RING = [469, 470, 471, 472]
 IRIS_LEFT_RING = [474, 475, 476, 477]
+# Each iris: its centre landmark and the four on its rim.
+IRISES = ((IRIS_RIGHT, IRIS_RIGHT_RING), (IRIS_LEFT, IRIS_LEFT_RING))
 LIPS = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185]
 BROW_RIGHT = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46]
 BROW_LEFT = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276]
@@ -361,20 +363,22 @@ def eye_white_contrast(
     ):
         return None
     best = None
-    for contour, centre, ring in (
-        (EYE_RIGHT_CONTOUR, 468, IRIS_RIGHT_RING),
-        (EYE_LEFT_CONTOUR, 473, IRIS_LEFT_RING),
-    ):
-        contrast = _one_eye(rgb, landmarks[contour], landmarks[centre], landmarks[ring])
+    for contour, (centre, ring) in zip((EYE_RIGHT_CONTOUR, EYE_LEFT_CONTOUR), IRISES, strict=True):
+        radius = iris_radius(landmarks, centre, ring)
+        contrast = _one_eye(rgb, landmarks[contour], landmarks[centre], radius)
         if contrast is not None and (best is None or contrast > best):
             best = contrast
     return best
 
 
+def iris_radius(landmarks: np.ndarray, centre: int, ring: list[int]) -> float:
+    """An iris's radius in pixels: its rim landmarks' mean distance from its centre."""
+    return float(np.mean(np.linalg.norm(landmarks[ring] - landmarks[centre], axis=1)))
+
+
 def _one_eye(
-    rgb: np.ndarray, contour: np.ndarray, centre: np.ndarray, ring: np.ndarray
+    rgb: np.ndarray, contour: np.ndarray, centre: np.ndarray, radius: float
 ) -> float | None:
-    radius = float(np.mean(np.linalg.norm(ring - centre, axis=1)))
     if radius < MIN_IRIS_RADIUS_PX:
         return None
     height, width = rgb.shape[:2]

@@ -9,6 +9,7 @@ import pytest
 from photos.engine import redeye
 from photos.engine.faces import IRIS_LEFT, IRIS_RIGHT, find_face
 from photos.engine.pipeline import make_id_photo
+from photos.engine.subject import IRISES, iris_radius
 from tests.engine.conftest import astronaut_image, encode, grace_image
 from tests.engine.official import spec_request
 
@@ -19,9 +20,9 @@ def _red_eyed(photo: np.ndarray) -> np.ndarray:
     """The portrait with its pupils lit red, as a flash beside the lens does."""
     face = find_face(photo)
     red = photo.copy()
-    for centre, ring in redeye.IRIS_RINGS.items():
+    for centre, ring in IRISES:
         point = face.landmarks[centre]
-        radius = float(np.mean(np.linalg.norm(face.landmarks[list(ring)] - point, axis=1)))
+        radius = iris_radius(face.landmarks, centre, ring)
         cv2.circle(
             red, tuple(int(v) for v in np.round(point)), round(0.5 * radius), (200, 40, 45), -1
         )
